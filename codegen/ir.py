@@ -1,0 +1,298 @@
+"""The intermediate model: what a generated package needs to know about one schema.
+
+Built from a checked schema by :func:`build_spec`; the renderers read only this.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from codegen.names import pascal_case, snake_case, unique
+from codegen.problems import Problem, join_pointer
+from codegen.schema.check import HTTP_METHODS
+from codegen.schema.load import Document, resolve_pointer
+
+COMPONENT_PREFIX = "#/components/schemas/"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One path, query or header parameter of an operation."""
+
+    wire_name: str
+    python_name: str
+    location: str
+    required: bool
+    schema: dict[str, Any]
+    type_hint: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation: how to send it and what comes back."""
+
+    operation_id: str
+    method: str
+    path: str
+    summary: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    body_schema: dict[str, Any] | None
+    body_required: bool
+    body_hint: str | None
+    success_statuses: tuple[int, ...]
+    result_schema: dict[str, Any] | None
+    result_hint: str
+    error_schemas: dict[str, dict[str, Any]]
+    envelope: dict[str, Any] | None
+    batch: dict[str, Any] | None
+    rate_limit: dict[str, Any] | None
+    security: tuple[tuple[str, ...], ...]
+    internal: bool
+    example_body: Any
+    source: str | None
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """One way to authenticate, with the Client arguments that carry its secrets."""
+
+    key: str
+    kind: str  # "basic", "header" or "bearer"
+    header: str
+    credentials: dict[str, str]
+    token_exchange: dict[str, Any] | None
+    exchange_arguments: tuple[tuple[str, str, bool], ...]  # (python name, wire name, required)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Everything codegen renders for one schema."""
+
+    package: str
+    schema_name: str
+    sha256: str
+    title: str
+    description: str
+    servers: tuple[str, ...]
+    schemes: tuple[SecurityScheme, ...]
+    operations: tuple[Operation, ...]
+    components: dict[str, Any]
+    class_names: dict[str, str]
+    model_document: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _rewrite_refs(node: Any, mapping: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        result = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(COMPONENT_PREFIX):
+                name = value[len(COMPONENT_PREFIX) :].replace("~1", "/").replace("~0", "~")
+                result[key] = COMPONENT_PREFIX + mapping.get(name, name)
+            elif key in ("examples", "example", "default", "enum", "const"):
+                result[key] = copy.deepcopy(value)
+            else:
+                result[key] = _rewrite_refs(value, mapping)
+        return result
+    if isinstance(node, list):
+        return [_rewrite_refs(value, mapping) for value in node]
+    return node
+
+
+class _Builder:
+    def __init__(self, document: Document, package: str, schema_name: str) -> None:
+        self.source = document
+        self.package = package
+        self.schema_name = schema_name
+        self.problems: list[Problem] = []
+        original = document.content.get("components", {}).get("schemas", {})
+        taken: set[str] = set()
+        self.class_names = {name: unique(pascal_case(name), taken) for name in original}
+        self.doc: dict[str, Any] = _rewrite_refs(document.content, self.class_names)
+        components = self.doc.get("components", {}).get("schemas", {})
+        self.doc.setdefault("components", {})["schemas"] = {
+            self.class_names[name]: schema for name, schema in components.items()
+        }
+        self.components: dict[str, Any] = self.doc["components"]["schemas"]
+
+    def deref(self, node: Any) -> Any:
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+            seen.add(node["$ref"])
+            node = resolve_pointer(self.doc, node["$ref"])
+        return node
+
+    def type_hint(self, schema: Any, models: str = "models.") -> str:
+        """The Python annotation of a value of ``schema`` in a signature."""
+        if not isinstance(schema, dict):
+            return "Any"
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(COMPONENT_PREFIX):
+            target = self.components[ref[len(COMPONENT_PREFIX) :]]
+            if _is_model(target):
+                return models + ref[len(COMPONENT_PREFIX) :]
+            return self.type_hint(target, models)
+        for keyword in ("anyOf", "oneOf"):
+            if isinstance(schema.get(keyword), list):
+                hints = [self.type_hint(member, models) for member in schema[keyword]]
+                return " | ".join(dict.fromkeys(hints))
+        declared = schema.get("type")
+        kinds = declared if isinstance(declared, list) else [declared]
+        hints = [self._scalar_hint(kind, schema, models) for kind in kinds if kind != "null"]
+        hint = " | ".join(dict.fromkeys(hints)) or "Any"
+        return f"{hint} | None" if "null" in kinds else hint
+
+    def _scalar_hint(self, kind: Any, schema: dict[str, Any], models: str) -> str:
+        if kind == "string":
+            return {"date": "datetime.date", "date-time": "datetime.datetime"}.get(schema.get("format", ""), "str")
+        if kind == "array":
+            return f"list[{self.type_hint(schema.get('items', {}), models)}]"
+        simple = {"integer": "int", "number": "float", "boolean": "bool", "object": "dict[str, Any]"}
+        return simple.get(kind, "Any")
+
+    def build(self) -> Spec:
+        doc = self.doc
+        info = doc.get("info", {})
+        schemes = self.build_schemes()
+        operations = []
+        root_security = doc.get("security", [])
+        for path, item in doc.get("paths", {}).items():
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    operations.append(self.build_operation(path, method, item, root_security))
+        return Spec(
+            package=self.package,
+            schema_name=self.schema_name,
+            sha256=self.source.sha256,
+            title=info.get("title", self.package),
+            description=info.get("description", ""),
+            servers=tuple(server["url"] for server in doc.get("servers", [])),
+            schemes=schemes,
+            operations=tuple(operations),
+            components=self.components,
+            class_names=self.class_names,
+            model_document=doc,
+            problems=self.problems,
+        )
+
+    def build_schemes(self) -> tuple[SecurityScheme, ...]:
+        schemes = []
+        for key, scheme in self.doc.get("components", {}).get("securitySchemes", {}).items():
+            credential = scheme.get("x-credential")
+            if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
+                kind, header, credentials = "basic", "Authorization", dict(credential)
+            elif scheme.get("type") == "http":
+                kind, header, credentials = "bearer", "Authorization", {"token": credential}
+            else:
+                kind, header, credentials = "header", scheme["name"], {"key": credential}
+            exchange = scheme.get("x-token-exchange")
+            arguments: tuple[tuple[str, str, bool], ...] = ()
+            if exchange is not None:
+                arguments = self.exchange_arguments(exchange["operationId"])
+            schemes.append(SecurityScheme(key, kind, header, credentials, exchange, arguments))
+        return tuple(schemes)
+
+    def exchange_arguments(self, operation_id: str) -> tuple[tuple[str, str, bool], ...]:
+        for item in self.doc.get("paths", {}).values():
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                    body = self.deref(_json_schema(self.deref(operation.get("requestBody"))))
+                    required = set(body.get("required", []))
+                    return tuple((snake_case(name), name, name in required) for name in body.get("properties", {}))
+        return ()
+
+    def build_operation(self, path: str, method: str, item: dict[str, Any], root_security: Any) -> Operation:
+        operation = item[method]
+        pointer = join_pointer("/paths", path, method)
+        taken = {"body", "self", "options"}
+        parameters = []
+        for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
+            parameter = self.deref(raw)
+            schema = parameter.get("schema", {})
+            parameters.append(
+                Parameter(
+                    wire_name=parameter["name"],
+                    python_name=unique(snake_case(parameter["name"]), taken),
+                    location=parameter["in"],
+                    required=bool(parameter.get("required", False)),
+                    schema=schema,
+                    type_hint=self.type_hint(schema),
+                    description=parameter.get("description", ""),
+                )
+            )
+        body = self.deref(operation.get("requestBody"))
+        body_schema = _json_schema(body)
+        responses = operation.get("responses", {})
+        success = sorted(int(code) for code in responses if str(code).isdigit() and str(code).startswith("2"))
+        success_response = self.deref(responses.get(str(success[0]), {})) if success else {}
+        result_schema = _json_schema(success_response)
+        envelope = operation.get("x-envelope", self.doc.get("x-envelope"))
+        payload_schema = result_schema
+        if envelope is not None and result_schema is not None:
+            payload_schema = self.schema_at(result_schema, envelope["data"], join_pointer(pointer, "x-envelope"))
+        batch = operation.get("x-batch")
+        errors = {
+            str(code): schema
+            for code, response in responses.items()
+            if not str(code).startswith("2") and (schema := _json_schema(self.deref(response))) is not None
+        }
+        security = operation.get("security", root_security)
+        examples = (((body or {}).get("content") or {}).get("application/json") or {}).get("examples") or {}
+        first_example: Any = next(iter(examples.values()), {}) if isinstance(examples, dict) else {}
+        return Operation(
+            operation_id=operation["operationId"],
+            method=method.upper(),
+            path=path,
+            summary=operation.get("summary", ""),
+            description=operation.get("description", ""),
+            parameters=tuple(parameters),
+            body_schema=body_schema,
+            body_required=bool((body or {}).get("required", False)),
+            body_hint=self.type_hint(body_schema) if body_schema is not None else None,
+            success_statuses=tuple(success),
+            result_schema=payload_schema,
+            result_hint=self.type_hint(payload_schema) if payload_schema is not None else "None",
+            error_schemas=errors,
+            envelope=envelope,
+            batch=batch,
+            rate_limit=operation.get("x-rate-limit", self.doc.get("x-rate-limit")),
+            security=tuple(tuple(requirement) for requirement in security),
+            internal=bool(operation.get("x-internal", False)),
+            example_body=first_example.get("value") if isinstance(first_example, dict) else None,
+            source=operation.get("x-source"),
+        )
+
+    def schema_at(self, schema: dict[str, Any], pointer: str, where: str) -> dict[str, Any] | None:
+        """The schema of the value at ``pointer`` inside a value of ``schema``."""
+        node: Any = schema
+        for token in pointer.split("/")[1:]:
+            node = self.deref(node)
+            properties = node.get("properties", {}) if isinstance(node, dict) else {}
+            if token not in properties:
+                self.problems.append(Problem(where, f"the response schema has no property at {pointer!r}"))
+                return None
+            node = properties[token]
+        return node if isinstance(node, dict) else None
+
+
+def _is_model(schema: Any) -> bool:
+    return isinstance(schema, dict) and (
+        "enum" in schema or "properties" in schema or schema.get("type") == "object" or "allOf" in schema
+    )
+
+
+def _json_schema(holder: Any) -> dict[str, Any] | None:
+    if not isinstance(holder, dict):
+        return None
+    media = (holder.get("content") or {}).get("application/json")
+    return media.get("schema") if isinstance(media, dict) else None
+
+
+def build_spec(document: Document, package: str, schema_name: str) -> Spec:
+    """Build the intermediate model of a checked schema."""
+    return _Builder(document, package, schema_name).build()

@@ -1,0 +1,127 @@
+"""Generate and check: schemas/<vendor>/openapi.json -> generated/<vendor>/, all or nothing."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from codegen.ir import build_spec
+from codegen.problems import Problem, SchemaError, Severity
+from codegen.render.package import header, render_package
+from codegen.schema import check_document, load_document
+
+SCHEMA_FILE = "openapi.json"
+KEPT_FILES = frozenset({"CHANGES.md"})  # written by maintainers' tooling, not by rendering
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Every file of the output folder, by path relative to it, and the warnings met."""
+
+    files: dict[str, str]
+    packages: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def discover(schemas_dir: Path) -> list[str]:
+    """The vendors: folders of ``schemas_dir`` that hold an ``openapi.json``."""
+    return sorted(path.parent.name for path in schemas_dir.glob(f"*/{SCHEMA_FILE}"))
+
+
+def render_vendor(schema_path: Path, package: str, schema_name: str) -> tuple[dict[str, str], list[Problem]]:
+    """Load, check and render one schema; raises SchemaError listing every problem."""
+    document = load_document(schema_path)
+    problems = check_document(document.content)
+    if any(problem.severity is Severity.ERROR for problem in problems):
+        raise SchemaError(str(schema_path), problems)
+    spec = build_spec(document, package, schema_name)
+    problems += spec.problems
+    if any(problem.severity is Severity.ERROR for problem in spec.problems):
+        raise SchemaError(str(schema_path), problems)
+    files, render_problems = render_package(spec)
+    problems += render_problems
+    if any(problem.severity is Severity.ERROR for problem in render_problems):
+        raise SchemaError(str(schema_path), problems)
+    return files, problems
+
+
+def render_all(schemas_dir: Path, vendors: list[str] | None = None) -> Rendered:
+    """Render the chosen vendors (default: all) in memory; SchemaError lists every problem of every schema."""
+    chosen = vendors or discover(schemas_dir)
+    files: dict[str, str] = {}
+    errors: list[str] = []
+    warnings: list[str] = []
+    for vendor in chosen:
+        schema_path = schemas_dir / vendor / SCHEMA_FILE
+        try:
+            rendered, problems = render_vendor(schema_path, vendor, f"{vendor}/{SCHEMA_FILE}")
+        except SchemaError as exc:
+            errors.append(str(exc))
+            continue
+        warnings += [f"{schema_path}: {problem}" for problem in problems]
+        files.update({f"{vendor}/{name}": text for name, text in rendered.items()})
+    if errors:
+        raise SchemaError("schemas", [Problem("", "\n" + "\n".join(errors))])
+    files["__init__.py"] = header(None) + '"""Generated client packages, one per schema in schemas/."""\n'
+    return Rendered(files=files, packages=tuple(chosen), warnings=tuple(warnings))
+
+
+def write(rendered: Rendered, output_dir: Path) -> list[str]:
+    """Write rendered files, removing stale ones of the rendered packages; returns what changed."""
+    changed = []
+    for package in rendered.packages:
+        folder = output_dir / package
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                relative = path.relative_to(output_dir).as_posix()
+                stale = path.is_file() and relative not in rendered.files
+                if stale and "__pycache__" not in path.parts and path.name not in KEPT_FILES:
+                    path.unlink()
+                    changed.append(relative)
+            for cache in folder.rglob("__pycache__"):
+                shutil.rmtree(cache, ignore_errors=True)
+    for relative, text in sorted(rendered.files.items()):
+        target = output_dir / relative
+        data = text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        changed.append(relative)
+    return changed
+
+
+def diff(rendered: Rendered, output_dir: Path) -> list[str]:
+    """Unified diffs between what the schemas give and what ``output_dir`` holds (empty: in step)."""
+    diffs = []
+    expected = dict(rendered.files)
+    present = set()
+    for package in rendered.packages:
+        folder = output_dir / package
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and "__pycache__" not in path.parts and path.name not in KEPT_FILES:
+                    present.add(path.relative_to(output_dir).as_posix())
+    if (output_dir / "__init__.py").is_file():
+        present.add("__init__.py")
+    for relative in sorted(present | set(expected)):
+        path = output_dir / relative
+        actual = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+        wanted = expected.get(relative)
+        if actual == wanted:
+            continue
+        diffs.append(
+            "".join(
+                difflib.unified_diff(
+                    (actual or "").splitlines(keepends=True),
+                    (wanted or "").splitlines(keepends=True),
+                    fromfile=f"generated/{relative}" + ("" if actual is not None else " (missing)"),
+                    tofile=f"generated/{relative} (from schemas)"
+                    + ("" if wanted is not None else " (should not exist)"),
+                )
+            )
+            or f"generated/{relative}: differs\n"
+        )
+    return diffs

@@ -1,0 +1,380 @@
+"""Structural checks of a schema: every problem is collected with its JSON pointer.
+
+Only what codegen relies on is checked; the rest of OpenAPI is passed through untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from codegen.problems import Problem, join_pointer
+from codegen.schema.load import resolve_pointer
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array", "null"})
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SCHEMA_MAP_KEYWORDS = ("properties", "$defs", "patternProperties", "dependentSchemas")
+SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+SCHEMA_KEYWORDS = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
+SUPPORTED_FORMATS = frozenset(
+    {"date", "date-time", "email", "uuid", "uri", "int32", "int64", "float", "double", "byte", "binary", "password"}
+)
+
+
+def check_document(document: dict[str, Any]) -> list[Problem]:
+    """Return every problem in ``document``; an empty list means codegen can use it."""
+    checker = _Checker(document)
+    checker.run()
+    return checker.problems
+
+
+class _Checker:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.problems: list[Problem] = []
+
+    def error(self, pointer: str, message: str) -> None:
+        self.problems.append(Problem(pointer, message))
+
+    def run(self) -> None:
+        doc = self.document
+        version = doc.get("openapi")
+        if not isinstance(version, str) or not version.startswith("3.1."):
+            self.error("/openapi", f"must be an OpenAPI 3.1.x version string, found {version!r}")
+        info = doc.get("info")
+        if not isinstance(info, dict) or not isinstance(info.get("title"), str):
+            self.error("/info", "must be an object with a string title")
+        self.check_servers(doc.get("servers"))
+        components = doc.get("components", {})
+        if not isinstance(components, dict):
+            self.error("/components", "must be an object")
+            components = {}
+        schemas = components.get("schemas", {})
+        if not isinstance(schemas, dict):
+            self.error("/components/schemas", "must be an object")
+        else:
+            for name, schema in schemas.items():
+                self.check_schema(schema, join_pointer("/components/schemas", name))
+        self.check_security_schemes(components.get("securitySchemes", {}))
+        self.check_extensions_at("", doc)
+        self.check_paths(doc.get("paths"))
+        self.check_refs(doc, "")
+
+    def check_servers(self, servers: Any) -> None:
+        if not isinstance(servers, list) or not servers:
+            self.error("/servers", "must list at least one server")
+            return
+        for index, server in enumerate(servers):
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                self.error(join_pointer("/servers", index), "must be an object with a string url")
+
+    def check_refs(self, node: Any, pointer: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                self.check_ref(ref, join_pointer(pointer, "$ref"))
+            elif "$ref" in node:
+                self.error(join_pointer(pointer, "$ref"), "must be a string")
+            for key, value in node.items():
+                if key not in ("examples", "example", "default", "enum", "const"):
+                    self.check_refs(value, join_pointer(pointer, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                self.check_refs(value, join_pointer(pointer, index))
+
+    def check_ref(self, ref: str, pointer: str) -> None:
+        if not ref.startswith("#/"):
+            self.error(pointer, f"only local references are supported, found {ref!r}")
+            return
+        try:
+            resolve_pointer(self.document, ref)
+        except KeyError:
+            self.error(pointer, f"reference target {ref!r} does not exist")
+
+    def check_schema(self, schema: Any, pointer: str) -> None:
+        if isinstance(schema, bool):
+            return
+        if not isinstance(schema, dict):
+            self.error(pointer, "a schema must be an object or a boolean")
+            return
+        declared = schema.get("type")
+        types = declared if isinstance(declared, list) else [declared] if declared is not None else []
+        for kind in types:
+            if kind not in JSON_TYPES:
+                self.error(join_pointer(pointer, "type"), f"unknown type {kind!r}")
+        if declared is not None and not types:
+            self.error(join_pointer(pointer, "type"), "must not be an empty list")
+        fmt = schema.get("format")
+        if fmt is not None and fmt not in SUPPORTED_FORMATS:
+            self.problems.append(
+                Problem(join_pointer(pointer, "format"), f"format {fmt!r} is not checked by the client", _warning())
+            )
+        pattern = schema.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as exc:
+                self.error(join_pointer(pointer, "pattern"), f"invalid regular expression: {exc}")
+        required = schema.get("required", [])
+        if not isinstance(required, list) or not all(isinstance(item, str) for item in required):
+            self.error(join_pointer(pointer, "required"), "must be a list of property names")
+        enum = schema.get("enum")
+        if enum is not None and (not isinstance(enum, list) or not enum):
+            self.error(join_pointer(pointer, "enum"), "must be a non-empty list")
+        for keyword in ("maxLength", "minLength", "maxItems", "minItems"):
+            value = schema.get(keyword)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                self.error(join_pointer(pointer, keyword), "must be a non-negative integer")
+        for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            value = schema.get(keyword)
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                self.error(join_pointer(pointer, keyword), "must be a number")
+        for child, child_pointer in _subschemas(schema, pointer):
+            self.check_schema(child, child_pointer)
+
+    def check_security_schemes(self, schemes: Any) -> None:
+        base = "/components/securitySchemes"
+        if not isinstance(schemes, dict):
+            self.error(base, "must be an object")
+            return
+        for name, scheme in schemes.items():
+            pointer = join_pointer(base, name)
+            if not isinstance(scheme, dict):
+                self.error(pointer, "must be an object")
+                continue
+            kind, http_scheme = scheme.get("type"), str(scheme.get("scheme", "")).lower()
+            credential = scheme.get("x-credential")
+            cred_pointer = join_pointer(pointer, "x-credential")
+            if kind == "http" and http_scheme == "basic":
+                if not (
+                    isinstance(credential, dict)
+                    and set(credential) == {"username", "password"}
+                    and all(_is_identifier(value) for value in credential.values())
+                ):
+                    self.error(cred_pointer, "http basic needs {'username': NAME, 'password': NAME} (identifiers)")
+            elif (kind == "http" and http_scheme == "bearer") or kind == "apiKey":
+                if not _is_identifier(credential):
+                    self.error(cred_pointer, "must be the identifier of the Client argument carrying the secret")
+                if kind == "apiKey" and (scheme.get("in") != "header" or not isinstance(scheme.get("name"), str)):
+                    self.error(pointer, "only apiKey schemes sent in a header (in: header, name: ...) are supported")
+                if "x-token-exchange" in scheme:
+                    self.check_token_exchange(scheme["x-token-exchange"], join_pointer(pointer, "x-token-exchange"))
+            else:
+                self.error(
+                    join_pointer(pointer, "type"), f"unsupported security scheme {kind!r} {http_scheme!r}".strip()
+                )
+
+    def check_token_exchange(self, exchange: Any, pointer: str) -> None:
+        if not isinstance(exchange, dict):
+            self.error(pointer, "must be an object")
+            return
+        operation_id = exchange.get("operationId")
+        if operation_id not in {op.get("operationId") for _, _, op in self.operations()}:
+            self.error(join_pointer(pointer, "operationId"), f"no operation has operationId {operation_id!r}")
+        for key in ("token", "expires_in"):
+            if key in exchange and not _is_pointer(exchange[key]):
+                self.error(join_pointer(pointer, key), "must be a JSON pointer")
+        if "token" not in exchange:
+            self.error(pointer, "needs 'token', the JSON pointer of the token in the response")
+        for key in ("default_lifetime_seconds", "refresh_margin_seconds"):
+            value = exchange.get(key, 0)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                self.error(join_pointer(pointer, key), "must be a non-negative number of seconds")
+
+    def operations(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        paths = self.document.get("paths")
+        if not isinstance(paths, dict):
+            return
+        for path, item in paths.items():
+            if isinstance(item, dict):
+                for method in HTTP_METHODS:
+                    operation = item.get(method)
+                    if isinstance(operation, dict):
+                        yield path, method, operation
+
+    def check_paths(self, paths: Any) -> None:
+        if not isinstance(paths, dict) or not paths:
+            self.error("/paths", "must be an object with at least one path")
+            return
+        seen: dict[str, str] = {}
+        for path, item in paths.items():
+            path_pointer = join_pointer("/paths", path)
+            if not isinstance(item, dict):
+                self.error(path_pointer, "must be an object")
+                continue
+            if not path.startswith("/"):
+                self.error(path_pointer, "a path must start with '/'")
+            for method, operation in item.items():
+                if method not in HTTP_METHODS:
+                    continue
+                pointer = join_pointer(path_pointer, method)
+                if not isinstance(operation, dict):
+                    self.error(pointer, "must be an object")
+                    continue
+                operation_id = operation.get("operationId")
+                if not isinstance(operation_id, str) or not IDENTIFIER.match(operation_id):
+                    self.error(join_pointer(pointer, "operationId"), "must be a Python identifier")
+                elif operation_id in seen:
+                    self.error(
+                        join_pointer(pointer, "operationId"),
+                        f"duplicate operationId {operation_id!r} (also at {seen[operation_id]})",
+                    )
+                else:
+                    seen[operation_id] = pointer
+                self.check_operation(path, operation, pointer, item.get("parameters", []))
+
+    def check_operation(self, path: str, operation: dict[str, Any], pointer: str, shared: Any) -> None:
+        declared_path_params: set[str] = set()
+        path_item_pointer = pointer.rsplit("/", 1)[0]
+        located = [(join_pointer(path_item_pointer, "parameters", i), p) for i, p in enumerate(_as_list(shared))]
+        located += [
+            (join_pointer(pointer, "parameters", i), p) for i, p in enumerate(_as_list(operation.get("parameters")))
+        ]
+        for param_pointer, parameter in located:
+            parameter = self.deref(parameter)
+            if not isinstance(parameter, dict):
+                self.error(param_pointer, "must be an object")
+                continue
+            location, name = parameter.get("in"), parameter.get("name")
+            if location not in ("path", "query", "header"):
+                self.error(join_pointer(param_pointer, "in"), f"unsupported parameter location {location!r}")
+            if not isinstance(name, str) or not name:
+                self.error(join_pointer(param_pointer, "name"), "must be a non-empty string")
+            if location == "path" and isinstance(name, str):
+                declared_path_params.add(name)
+                if parameter.get("required") is not True:
+                    self.error(join_pointer(param_pointer, "required"), "a path parameter must be required")
+            if "schema" not in parameter:
+                self.error(param_pointer, "needs a schema")
+            else:
+                self.check_schema(parameter["schema"], join_pointer(param_pointer, "schema"))
+        template_params = set(re.findall(r"\{([^}]+)\}", path))
+        for missing in sorted(template_params - declared_path_params):
+            self.error(pointer, f"path parameter {{{missing}}} is not declared in parameters")
+        for extra in sorted(declared_path_params - template_params):
+            self.error(pointer, f"path parameter {extra!r} does not appear in the path")
+        body = operation.get("requestBody")
+        if body is not None:
+            body = self.deref(body)
+            schema = _json_schema_of(body)
+            if schema is None:
+                self.error(join_pointer(pointer, "requestBody"), "needs an application/json schema")
+            else:
+                self.check_schema(schema, join_pointer(pointer, "requestBody", "content", "application/json", "schema"))
+        responses = operation.get("responses")
+        if not isinstance(responses, dict) or not responses:
+            self.error(join_pointer(pointer, "responses"), "must be an object with at least one response")
+        else:
+            success = [code for code in responses if str(code).startswith("2")]
+            if not success:
+                self.error(join_pointer(pointer, "responses"), "needs a 2XX response")
+            for code, response in responses.items():
+                schema = _json_schema_of(self.deref(response))
+                if schema is not None:
+                    self.check_schema(
+                        schema, join_pointer(pointer, "responses", code, "content", "application/json", "schema")
+                    )
+        self.check_extensions_at(pointer, operation)
+
+    def check_extensions_at(self, pointer: str, node: dict[str, Any]) -> None:
+        envelope = node.get("x-envelope")
+        if envelope is not None:
+            env_pointer = join_pointer(pointer, "x-envelope")
+            if not isinstance(envelope, dict) or not _is_pointer(envelope.get("data")):
+                self.error(env_pointer, "needs 'data', a JSON pointer to the payload")
+            else:
+                success = envelope.get("success")
+                if success is not None and not (
+                    isinstance(success, dict) and _is_pointer(success.get("pointer")) and "equals" in success
+                ):
+                    self.error(join_pointer(env_pointer, "success"), "must be {'pointer': ..., 'equals': ...}")
+                for key in ("message", "code", "detail"):
+                    if key in envelope and not _is_pointer(envelope[key]):
+                        self.error(join_pointer(env_pointer, key), "must be a JSON pointer")
+        batch = node.get("x-batch")
+        if batch is not None:
+            batch_pointer = join_pointer(pointer, "x-batch")
+            if not isinstance(batch, dict) or not all(_is_pointer(batch.get(key)) for key in ("index", "success")):
+                self.error(batch_pointer, "needs JSON pointers 'index' and 'success' (and optionally 'id', 'errors')")
+            elif not all(_is_pointer(batch[key]) for key in ("id", "errors") if key in batch):
+                self.error(batch_pointer, "'id' and 'errors' must be JSON pointers")
+        limit = node.get("x-rate-limit")
+        if limit is not None and not (
+            isinstance(limit, dict)
+            and all(
+                isinstance(limit.get(key), (int, float)) and not isinstance(limit.get(key), bool) and limit[key] > 0
+                for key in ("requests", "per_seconds")
+            )
+        ):
+            self.error(
+                join_pointer(pointer, "x-rate-limit"), "must be {'requests': N, 'per_seconds': S}, both positive"
+            )
+
+    def deref(self, node: Any) -> Any:
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+            seen.add(node["$ref"])
+            try:
+                node = resolve_pointer(self.document, node["$ref"])
+            except KeyError:
+                return None
+        return node
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _warning() -> Any:
+    from codegen.problems import Severity
+
+    return Severity.WARNING
+
+
+def _json_schema_of(holder: Any) -> Any:
+    if not isinstance(holder, dict):
+        return None
+    content = holder.get("content")
+    if not isinstance(content, dict):
+        return None
+    media = content.get("application/json")
+    if not isinstance(media, dict):
+        return None
+    return media.get("schema")
+
+
+def _subschemas(schema: dict[str, Any], pointer: str) -> Iterator[tuple[Any, str]]:
+    for keyword in SCHEMA_MAP_KEYWORDS:
+        children = schema.get(keyword)
+        if isinstance(children, dict):
+            for name, child in children.items():
+                yield child, join_pointer(pointer, keyword, name)
+    for keyword in SCHEMA_LIST_KEYWORDS:
+        children = schema.get(keyword)
+        if isinstance(children, list):
+            for index, child in enumerate(children):
+                yield child, join_pointer(pointer, keyword, index)
+    for keyword in SCHEMA_KEYWORDS:
+        if keyword in schema:
+            yield schema[keyword], join_pointer(pointer, keyword)
+
+
+def _is_identifier(value: Any) -> bool:
+    return isinstance(value, str) and bool(IDENTIFIER.match(value))
+
+
+def _is_pointer(value: Any) -> bool:
+    return isinstance(value, str) and (value == "" or value.startswith("/"))

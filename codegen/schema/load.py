@@ -1,0 +1,84 @@
+"""Read a schema file into a Python object, with its hash, failing with located problems."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codegen.problems import Problem, SchemaError, escape_pointer_token
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded schema: its parsed content, where it came from and the sha256 of its bytes."""
+
+    path: Path
+    content: dict[str, Any]
+    sha256: str
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    duplicates = []
+    for key, value in pairs:
+        if key in result:
+            duplicates.append(key)
+        result[key] = value
+    if duplicates:
+        raise _DuplicateKeysError(duplicates)
+    return result
+
+
+class _DuplicateKeysError(ValueError):
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        super().__init__(f"duplicate keys {keys}")
+
+
+def load_document(path: Path) -> Document:
+    """Parse ``path`` as JSON; a missing file, bad JSON or duplicate keys raise SchemaError."""
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SchemaError(source, [Problem("", f"cannot read the schema: {exc.strerror}")]) from None
+    try:
+        content = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
+    except UnicodeDecodeError as exc:
+        problem = Problem("", f"not UTF-8 text (byte {exc.start})")
+        raise SchemaError(source, [problem]) from None
+    except _DuplicateKeysError as exc:
+        problem = Problem("", f"an object repeats the key(s) {', '.join(map(repr, exc.keys))}")
+        raise SchemaError(source, [problem]) from None
+    except json.JSONDecodeError as exc:
+        problem = Problem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        raise SchemaError(source, [problem]) from None
+    if not isinstance(content, dict):
+        raise SchemaError(source, [Problem("", "the document must be a JSON object")])
+    return Document(path=path, content=content, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """Return the node at a JSON pointer (``/a/b`` or ``#/a/b``); KeyError when it is absent."""
+    if pointer.startswith("#"):
+        pointer = pointer[1:]
+    if pointer == "":
+        return document
+    if not pointer.startswith("/"):
+        raise KeyError(pointer)
+    node = document
+    for raw_token in pointer[1:].split("/"):
+        token = raw_token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            raise KeyError(pointer)
+    return node
+
+
+__all__ = ["Document", "escape_pointer_token", "load_document", "resolve_pointer"]

@@ -1,0 +1,70 @@
+"""Sessions of vendor-clients: regenerate, check, test, lint and type-check the clients.
+
+``nox -l`` lists them with their docstrings. Dependencies come from the pinned files in
+requirements/, so generation is reproducible on every machine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+CODEGEN_REQUIREMENTS = "requirements/codegen.txt"
+DEV_REQUIREMENTS = "requirements/dev.txt"
+PYTHON_SOURCES = ["codegen", "generated", "tests", "noxfile.py"]
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["check_generated", "tests", "lint", "typecheck"]
+
+
+def install_codegen(session: nox.Session) -> None:
+    """Install the pinned generator and the project itself (without re-resolving pins)."""
+    session.install("-r", CODEGEN_REQUIREMENTS)
+    session.install("--no-deps", "-e", ".")
+
+
+def install_dev(session: nox.Session) -> None:
+    """Install the pinned generator, test tools and the project itself."""
+    session.install("-r", DEV_REQUIREMENTS)
+    session.install("--no-deps", "-e", ".")
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate every client in generated/ from schemas/ (the main job)."""
+    install_codegen(session)
+    session.run("python", "-m", "codegen", "generate", *session.posargs)
+
+
+@nox.session
+def check_generated(session: nox.Session) -> None:
+    """Regenerate in memory and fail with a unified diff if generated/ differs from it."""
+    install_codegen(session)
+    session.run("python", "-m", "codegen", "check", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pytest, warnings are errors)."""
+    install_dev(session)
+    env = {"PYTHONDONTWRITEBYTECODE": "1"} if os.environ.get("CI") else {}
+    session.run("pytest", *session.posargs, env=env)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the code, generated code included."""
+    session.install("-r", DEV_REQUIREMENTS)
+    session.run("ruff", "check", *PYTHON_SOURCES)
+    session.run("ruff", "format", "--check", *PYTHON_SOURCES)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over codegen/ and generated/ (and the tests)."""
+    install_dev(session)
+    session.run("mypy", "codegen", "generated", "tests", "noxfile.py")
