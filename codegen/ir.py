@@ -52,8 +52,12 @@ class Operation:
     rate_limit: dict[str, Any] | None
     security: tuple[tuple[str, ...], ...]
     internal: bool
+    anonymous: bool
     example_body: Any
     source: str | None
+    body_item_hint: str | None
+    result_item_hint: str | None
+    error_models: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Spec:
     description: str
     servers: tuple[str, ...]
     schemes: tuple[SecurityScheme, ...]
+    security: tuple[tuple[str, ...], ...]
     operations: tuple[Operation, ...]
     components: dict[str, Any]
     class_names: dict[str, str]
@@ -172,6 +177,7 @@ class _Builder:
             description=info.get("description", ""),
             servers=tuple(server["url"] for server in doc.get("servers", [])),
             schemes=schemes,
+            security=tuple(tuple(requirement) for requirement in root_security),
             operations=tuple(operations),
             components=self.components,
             class_names=self.class_names,
@@ -242,6 +248,11 @@ class _Builder:
             if not str(code).startswith("2") and (schema := _json_schema(self.deref(response))) is not None
         }
         security = operation.get("security", root_security)
+        error_models = {
+            code: self.type_hint(schema)
+            for code, schema in errors.items()
+            if isinstance(schema.get("$ref"), str) and self.type_hint(schema).startswith("models.")
+        }
         examples = (((body or {}).get("content") or {}).get("application/json") or {}).get("examples") or {}
         first_example: Any = next(iter(examples.values()), {}) if isinstance(examples, dict) else {}
         return Operation(
@@ -263,9 +274,20 @@ class _Builder:
             rate_limit=operation.get("x-rate-limit", self.doc.get("x-rate-limit")),
             security=tuple(tuple(requirement) for requirement in security),
             internal=bool(operation.get("x-internal", False)),
+            anonymous=security == [] or security == [{}],
             example_body=first_example.get("value") if isinstance(first_example, dict) else None,
             source=operation.get("x-source"),
+            body_item_hint=self.item_hint(body_schema),
+            result_item_hint=self.item_hint(payload_schema),
+            error_models=error_models,
         )
+
+    def item_hint(self, schema: dict[str, Any] | None) -> str | None:
+        """The annotation of an array schema's items (None when not an array)."""
+        schema = self.deref(schema)
+        if isinstance(schema, dict) and schema.get("type") == "array":
+            return self.type_hint(schema.get("items", {}))
+        return None
 
     def schema_at(self, schema: dict[str, Any], pointer: str, where: str) -> dict[str, Any] | None:
         """The schema of the value at ``pointer`` inside a value of ``schema``."""

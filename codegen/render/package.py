@@ -36,6 +36,32 @@ def _py_literal(value: Any) -> str:
     return pprint.pformat(value, indent=1, width=100, sort_dicts=False)
 
 
+ANNOTATION_KEYWORDS = frozenset(
+    {"description", "title", "examples", "example", "default", "deprecated", "$comment", "readOnly", "writeOnly"}
+)
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+def validation_schema(schema: Any) -> Any:
+    """``schema`` without what validation does not read (descriptions, examples, x- extensions)."""
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ANNOTATION_KEYWORDS or key.startswith("x-"):
+            continue
+        if key in SCHEMA_MAPS and isinstance(value, dict):
+            result[key] = {name: validation_schema(child) for name, child in value.items()}
+        elif key in SCHEMA_LISTS and isinstance(value, list):
+            result[key] = [validation_schema(child) for child in value]
+        elif key in ("enum", "const"):
+            result[key] = value
+        else:
+            result[key] = validation_schema(value)
+    return result
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES / "package"),
@@ -46,6 +72,7 @@ def _environment() -> jinja2.Environment:
     env.filters["py"] = _py_literal
     env.filters["pystr"] = lambda text: json.dumps(str(text), ensure_ascii=False)
     env.filters["doc"] = _docstring_text
+    env.filters["schema"] = lambda schema: _py_literal(validation_schema(schema))
     return env
 
 
@@ -55,6 +82,24 @@ def _docstring_text(text: Any) -> str:
     return safe + " " if safe.endswith('"') else safe
 
 
+def credential_arguments(spec: Spec) -> list[tuple[str, bool]]:
+    """Client arguments carrying credentials, each with whether it is required.
+
+    They are required only when the schema leaves no choice: one security alternative
+    and no token exchange; otherwise the runtime checks that one alternative is complete.
+    """
+    schemes = {scheme.key: scheme for scheme in spec.schemes}
+    names: list[str] = []
+    for scheme in spec.schemes:
+        names += [name for name in scheme.credentials.values() if name not in names]
+        names += [argument for argument, _, _ in scheme.exchange_arguments if argument not in names]
+    only_choice = len(spec.security) == 1 and not any(
+        schemes[key].token_exchange for key in spec.security[0] if key in schemes
+    )
+    used = {name for key in (spec.security[0] if only_choice else ()) for name in schemes[key].credentials.values()}
+    return [(name, name in used) for name in names]
+
+
 def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
     """Return ``{relative file name: content}`` for the package, and any problems."""
     models, model_names, problems = render_models(spec)
@@ -62,7 +107,12 @@ def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
     for runtime_file in sorted(RUNTIME.glob("*.py")):
         sources[runtime_file.name] = runtime_file.read_text(encoding="utf-8")
     env = _environment()
-    context = {"spec": spec, "model_names": sorted(model_names), "version": codegen.__version__}
+    context = {
+        "spec": spec,
+        "model_names": sorted(model_names),
+        "version": codegen.__version__,
+        "credential_arguments": credential_arguments(spec),
+    }
     for template_name in sorted(env.list_templates(extensions=["jinja2"])):
         target = template_name.removesuffix(".jinja2")
         sources[target] = env.get_template(template_name).render(context)

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import enum
 import types
 import typing
 from collections.abc import Callable
@@ -28,10 +29,16 @@ from cattrs.cols import list_structure_factory, mapping_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._datetimes import format_date, format_datetime, parse_date, parse_datetime
+from ._enums import OpenEnum, OpenIntEnum, OpenStrEnum
 from ._unset import UnsetType
 
 T = TypeVar("T")
 _Hook = Callable[[Any, Any], Any]
+
+
+def _unstructure_enum(value: Any) -> Any:
+    # A plain value given where an enum is declared passes through; validation judges it.
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _is_union(kind: Any) -> bool:
@@ -201,6 +208,10 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, _structure_date)
     converter.register_unstructure_hook(datetime, format_datetime)
     converter.register_unstructure_hook(date, format_date)
+    # Registered by class, most specific first: OpenStrEnum is a str, and str's identity
+    # hook would otherwise write the enum member itself.
+    for enum_base in (OpenStrEnum, OpenIntEnum, OpenEnum, enum.Enum):
+        converter.register_unstructure_hook(enum_base, _unstructure_enum)
     converter.register_structure_hook_factory(_is_union, _union_structure_factory)
     converter.register_structure_hook_factory(_is_list, _list_factory)
     converter.register_structure_hook_factory(_is_dict, _dict_factory)

@@ -54,13 +54,15 @@ def parse_datetime(text: str) -> datetime:
     return value
 
 
-def format_date(value: date) -> str:
-    """``YYYY-MM-DD``."""
-    return value.isoformat()
+def format_date(value: date | str) -> str:
+    """``YYYY-MM-DD`` (a string given in its place passes through, for validation to judge)."""
+    return value if isinstance(value, str) else value.isoformat()
 
 
-def format_datetime(value: datetime) -> str:
+def format_datetime(value: datetime | str) -> str:
     """The wire text the value was parsed from, or its ISO 8601 form with ``Z`` for UTC."""
+    if isinstance(value, str):
+        return value
     wire_text: str | None = getattr(value, "wire_text", None)
     if wire_text is not None:
         return wire_text

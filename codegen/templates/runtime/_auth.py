@@ -1,0 +1,243 @@
+"""Credentials and how they are put on a request, as the schema's securitySchemes declare.
+
+Secrets are held in :class:`Secret`, whose repr and str never show the value, and are
+only revealed when a request's headers are built.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from ._operation import SchemeSpec, TokenExchange
+from .errors import ConfigurationError
+
+
+class Secret:
+    """A credential: shown as ``Secret('***')`` everywhere, revealed only to build headers."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise ConfigurationError("a credential must be a non-empty string")
+        if any(char in value for char in "\r\n\0"):
+            raise ConfigurationError("a credential must not contain CR, LF or NUL characters")
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret value."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Secret cannot be pickled")
+
+
+class Auth(Protocol):
+    """Adds credentials to a request's headers."""
+
+    def headers(self) -> dict[str, str]:
+        """Headers carrying the credentials for the next request."""
+        ...
+
+    def on_unauthorized(self, used: Mapping[str, str]) -> bool:
+        """A 401 answered a request sent with ``used``; True if retrying may help."""
+        ...
+
+
+class NoAuth:
+    """No credentials."""
+
+    def headers(self) -> dict[str, str]:
+        """No headers."""
+        return {}
+
+    def on_unauthorized(self, used: Mapping[str, str]) -> bool:
+        """Nothing to refresh."""
+        return False
+
+    def __repr__(self) -> str:
+        return "NoAuth()"
+
+
+class BasicAuth:
+    """HTTP Basic: user name and password."""
+
+    def __init__(self, username: Secret, password: Secret) -> None:
+        self._username = username
+        self._password = password
+
+    def headers(self) -> dict[str, str]:
+        """The Authorization header."""
+        pair = f"{self._username.reveal()}:{self._password.reveal()}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+
+    def on_unauthorized(self, used: Mapping[str, str]) -> bool:
+        """Static credentials: retrying cannot help."""
+        return False
+
+    def __repr__(self) -> str:
+        return "BasicAuth(username=***, password=***)"
+
+
+class HeaderAuth:
+    """A key sent in a header, such as ``X-API-KEY``; or a static Bearer token."""
+
+    def __init__(self, header: str, key: Secret, prefix: str = "") -> None:
+        self._header = header
+        self._key = key
+        self._prefix = prefix
+
+    def headers(self) -> dict[str, str]:
+        """The header with the key."""
+        return {self._header: self._prefix + self._key.reveal()}
+
+    def on_unauthorized(self, used: Mapping[str, str]) -> bool:
+        """Static credentials: retrying cannot help."""
+        return False
+
+    def __repr__(self) -> str:
+        return f"HeaderAuth(header={self._header!r}, key=***)"
+
+
+class TokenAuth:
+    """A Bearer token obtained from credentials, cached, and refreshed once for all threads.
+
+    ``fetch`` returns ``(token, lifetime in seconds)``. The token is refreshed
+    ``refresh_margin`` seconds before it expires, and after a 401 that answered a request
+    sent with the current token (a 401 for an older token just retries with the new one).
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], tuple[str, float]],
+        *,
+        refresh_margin: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._refresh_margin = refresh_margin
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token: Secret | None = None
+        self._expires_at = 0.0
+
+    def __repr__(self) -> str:
+        return "TokenAuth(token=***)"
+
+    def _valid_token(self) -> Secret | None:
+        if self._token is not None and self._clock() < self._expires_at - self._refresh_margin:
+            return self._token
+        return None
+
+    def headers(self) -> dict[str, str]:
+        """The Authorization header, fetching a token first when there is none or it is about to expire."""
+        token = self._valid_token()
+        if token is None:
+            with self._lock:
+                token = self._valid_token()  # another thread may have refreshed it meanwhile
+                if token is None:
+                    value, lifetime = self._fetch()
+                    token = Secret(value)
+                    self._token, self._expires_at = token, self._clock() + lifetime
+        return {"Authorization": "Bearer " + token.reveal()}
+
+    def expire(self) -> None:
+        """Forget the cached token, so that the next request fetches a new one."""
+        with self._lock:
+            self._token, self._expires_at = None, 0.0
+
+    def on_unauthorized(self, used: Mapping[str, str]) -> bool:
+        """Drop the token the 401 answered (unless already replaced); a retry will use a fresh one."""
+        with self._lock:
+            current = self._token
+            if current is not None and used.get("Authorization") == "Bearer " + current.reveal():
+                self._token, self._expires_at = None, 0.0
+        return True
+
+
+class CombinedAuth:
+    """Several schemes required together (for example Basic plus an API key header)."""
+
+    def __init__(self, parts: list[Auth]) -> None:
+        self._parts = parts
+
+    def headers(self) -> dict[str, str]:
+        """Every part's headers."""
+        headers: dict[str, str] = {}
+        for part in self._parts:
+            headers.update(part.headers())
+        return headers
+
+    def on_unauthorized(self, used: Mapping[str, str]) -> bool:
+        """True when any part can refresh."""
+        refreshed = [part.on_unauthorized(used) for part in self._parts]  # every part must hear of the 401
+        return any(refreshed)
+
+    def __repr__(self) -> str:
+        return f"CombinedAuth({', '.join(map(repr, self._parts))})"
+
+
+def build_auth(
+    schemes: Mapping[str, SchemeSpec],
+    security: Sequence[Sequence[str]],
+    credentials: Mapping[str, str | None],
+    exchange: Callable[[TokenExchange, Mapping[str, Secret]], tuple[str, float]],
+) -> Auth:
+    """The Auth for the first security alternative whose credentials were all given.
+
+    An alternative is a set of schemes required together; a bearer scheme with a token
+    exchange is satisfied either by its static token or by the exchange's credentials.
+    """
+    given = {name: Secret(value) for name, value in credentials.items() if value is not None}
+    options = []
+    for alternative in security:
+        parts: list[Auth] = []
+        missing: list[str] = []
+        for key in alternative:
+            part, needs = _scheme_auth(schemes[key], given, exchange)
+            missing += needs
+            if part is not None:
+                parts.append(part)
+        if not missing:
+            return parts[0] if len(parts) == 1 else (CombinedAuth(parts) if parts else NoAuth())
+        options.append(" + ".join(missing))
+    if not security:
+        return NoAuth()
+    raise ConfigurationError("missing credentials: give " + " or ".join(f"({option})" for option in options))
+
+
+def _scheme_auth(
+    scheme: SchemeSpec,
+    given: Mapping[str, Secret],
+    exchange: Callable[[TokenExchange, Mapping[str, Secret]], tuple[str, float]],
+) -> tuple[Auth | None, list[str]]:
+    names = scheme.credentials
+    if scheme.kind == "basic":
+        missing = [names[role] for role in ("username", "password") if names[role] not in given]
+        if missing:
+            return None, missing
+        return BasicAuth(given[names["username"]], given[names["password"]]), []
+    if scheme.kind == "header":
+        if names["key"] not in given:
+            return None, [names["key"]]
+        return HeaderAuth(scheme.header, given[names["key"]]), []
+    if names["token"] in given:
+        return HeaderAuth("Authorization", given[names["token"]], prefix="Bearer "), []
+    token_exchange = scheme.exchange
+    if token_exchange is None:
+        return None, [names["token"]]
+    required = [argument for argument, _, needed in token_exchange.arguments if needed]
+    missing = [argument for argument in required if argument not in given]
+    if missing:
+        return None, [names["token"] + " | " + ", ".join(required)]
+    secrets = {argument: given[argument] for argument, _, _ in token_exchange.arguments if argument in given}
+    return TokenAuth(lambda: exchange(token_exchange, secrets), refresh_margin=token_exchange.refresh_margin), []

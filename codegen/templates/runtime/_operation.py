@@ -1,0 +1,115 @@
+"""What the client knows about each operation, rendered from the schema into ``_spec.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class Param:
+    """A path, query or header parameter."""
+
+    wire_name: str
+    python_name: str
+    location: str
+    required: bool
+    schema: Mapping[str, Any]
+
+
+@attrs.frozen
+class Envelope:
+    """Where a wrapped response keeps its payload and its success flag (JSON pointers)."""
+
+    data: str
+    success_pointer: str | None = None
+    success_equals: Any = None
+    message: str | None = None
+    code: str | None = None
+    detail: str | None = None
+
+
+@attrs.frozen
+class Batch:
+    """Where each result item of a batch keeps its index, success flag, id and errors."""
+
+    index: str
+    success: str
+    id: str | None = None
+    errors: str | None = None
+
+
+@attrs.frozen
+class RateLimit:
+    """At most ``requests`` calls every ``per_seconds`` seconds."""
+
+    requests: int
+    per_seconds: float
+
+
+@attrs.frozen
+class OperationSpec:
+    """One operation: method, path template, parameters, body and response handling."""
+
+    operation_id: str
+    method: str
+    path: str
+    params: tuple[Param, ...] = ()
+    body_schema: Mapping[str, Any] | None = None
+    body_required: bool = False
+    success_statuses: tuple[int, ...] = (200,)
+    has_result: bool = True
+    error_types: Mapping[str, Any] = attrs.field(factory=dict)
+    envelope: Envelope | None = None
+    batch: Batch | None = None
+    rate_limit: RateLimit | None = None
+    anonymous: bool = False
+
+
+_MISSING = object()
+
+
+def pointer_get(document: Any, pointer: str | None, default: Any = None) -> Any:
+    """The value at a JSON pointer, or ``default`` when it is absent."""
+    if pointer is None:
+        return default
+    node = document
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return default
+    return node
+
+
+def pointer_has(document: Any, pointer: str) -> bool:
+    """Whether a JSON pointer exists in ``document``."""
+    return pointer_get(document, pointer, _MISSING) is not _MISSING
+
+
+@attrs.frozen
+class TokenExchange:
+    """How to obtain a Bearer token: the (internal) operation and where the answer keeps it."""
+
+    operation_id: str
+    arguments: tuple[tuple[str, str, bool], ...]  # (Client argument, wire name, required)
+    token: str
+    expires_in: str | None = None
+    default_lifetime: float = 1800.0
+    refresh_margin: float = 60.0
+
+
+@attrs.frozen
+class SchemeSpec:
+    """A security scheme: ``kind`` is "basic", "header" or "bearer"; ``credentials`` maps roles to Client arguments."""
+
+    key: str
+    kind: str
+    header: str
+    credentials: Mapping[str, str]
+    exchange: TokenExchange | None = None
