@@ -100,6 +100,13 @@ def credential_arguments(spec: Spec) -> list[tuple[str, bool]]:
     return [(name, name in used) for name in names]
 
 
+def usage_credentials(spec: Spec) -> str:
+    """Client arguments for a usage example: the required ones, else the first."""
+    arguments = credential_arguments(spec)
+    names = [name for name, required in arguments if required] or [name for name, _ in arguments[:1]]
+    return ", ".join(f'{name}="..."' for name in names)
+
+
 def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
     """Return ``{relative file name: content}`` for the package, and any problems."""
     models, model_names, problems = render_models(spec)
@@ -112,6 +119,7 @@ def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
         "model_names": sorted(model_names),
         "version": codegen.__version__,
         "credential_arguments": credential_arguments(spec),
+        "usage_credentials": usage_credentials(spec),
     }
     for template_name in sorted(env.list_templates(extensions=["jinja2"])):
         target = template_name.removesuffix(".jinja2")

@@ -7,7 +7,7 @@ Usage::
 
     from billbee import Client
 
-    with Client(username="...", api_password="...", api_key="...", ) as client:
+    with Client(username="...", api_password="...", api_key="...") as client:
         result = client.create_customer(...)
 
 Models are attrs classes: :func:`structure` builds one from wire JSON and

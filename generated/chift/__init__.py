@@ -7,7 +7,7 @@ Usage::
 
     from chift import Client
 
-    with Client() as client:
+    with Client(token="...") as client:
         result = client.create_invoicing_contact(...)
         result = client.create_accounting_invoice(...)
 

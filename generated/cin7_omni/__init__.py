@@ -7,7 +7,7 @@ Usage::
 
     from cin7_omni import Client
 
-    with Client(username="...", api_key="...", ) as client:
+    with Client(username="...", api_key="...") as client:
         result = client.create_contacts(...)
 
 Models are attrs classes: :func:`structure` builds one from wire JSON and

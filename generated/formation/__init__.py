@@ -7,7 +7,7 @@ Usage::
 
     from formation import Client
 
-    with Client(api_key="...", ) as client:
+    with Client(api_key="...") as client:
         result = client.create_contact(...)
 
 Models are attrs classes: :func:`structure` builds one from wire JSON and
