@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from codegen.pipeline import diff, discover, render_all, write
-from codegen.problems import SchemaError
+from codegen.problems import SchemaError, SchemaErrors
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         rendered = render_all(args.schemas, args.vendors or None)
-    except SchemaError as exc:
+    except (SchemaError, SchemaErrors) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written", file=sys.stderr)
         return 2

@@ -181,7 +181,7 @@ class _Builder:
             operations=tuple(operations),
             components=self.components,
             class_names=self.class_names,
-            model_document=doc,
+            model_document=model_document(doc),
             problems=self.problems,
         )
 
@@ -300,6 +300,62 @@ class _Builder:
                 return None
             node = properties[token]
         return node if isinstance(node, dict) else None
+
+
+def _split_null_enum(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with null taken out of its enum and type (the caller makes the site nullable)."""
+    result = {key: value for key, value in schema.items() if key not in ("enum", "type")}
+    result["enum"] = [value for value in schema["enum"] if value is not None]
+    kinds = schema.get("type")
+    if isinstance(kinds, list):
+        kinds = [kind for kind in kinds if kind != "null"]
+        result["type"] = kinds[0] if len(kinds) == 1 else kinds
+    elif kinds is not None:
+        result["type"] = kinds
+    return result
+
+
+def _has_null_enum(schema: Any) -> bool:
+    return isinstance(schema, dict) and isinstance(schema.get("enum"), list) and None in schema["enum"]
+
+
+def _nullable_enums(node: Any, nullable_components: frozenset[str]) -> Any:
+    """Rewrite enums that list null as a non-null enum plus null, which models can express.
+
+    An enum class cannot have a null member; the field holding it becomes optional instead.
+    """
+    if isinstance(node, list):
+        return [_nullable_enums(item, nullable_components) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if (
+        isinstance(ref, str)
+        and ref.startswith(COMPONENT_PREFIX)
+        and ref[len(COMPONENT_PREFIX) :] in nullable_components
+    ):
+        return {"anyOf": [{"$ref": ref}, {"type": "null"}]}
+    if _has_null_enum(node):
+        outer = {key: node[key] for key in ("description", "title") if key in node}
+        return {**outer, "anyOf": [_split_null_enum(node), {"type": "null"}]}
+    return {
+        key: value
+        if key in ("examples", "example", "default", "enum", "const")
+        else _nullable_enums(value, nullable_components)
+        for key, value in node.items()
+    }
+
+
+def model_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The document given to datamodel-code-generator: enums with null made expressible."""
+    components = document.get("components", {}).get("schemas", {})
+    nullable = frozenset(name for name, schema in components.items() if _has_null_enum(schema))
+    result = copy.deepcopy(document)
+    result["components"]["schemas"] = {
+        name: _split_null_enum(schema) if name in nullable else _nullable_enums(schema, nullable)
+        for name, schema in components.items()
+    }
+    return result
 
 
 def _is_model(schema: Any) -> bool:

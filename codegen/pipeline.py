@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codegen.ir import build_spec
-from codegen.problems import Problem, SchemaError, Severity
+from codegen.problems import Problem, SchemaError, SchemaErrors, Severity
 from codegen.render.package import header, render_package
 from codegen.schema import check_document, load_document
 
@@ -48,22 +48,22 @@ def render_vendor(schema_path: Path, package: str, schema_name: str) -> tuple[di
 
 
 def render_all(schemas_dir: Path, vendors: list[str] | None = None) -> Rendered:
-    """Render the chosen vendors (default: all) in memory; SchemaError lists every problem of every schema."""
+    """Render the chosen vendors (default: all) in memory; SchemaErrors lists every problem of every schema."""
     chosen = vendors or discover(schemas_dir)
     files: dict[str, str] = {}
-    errors: list[str] = []
+    errors: list[SchemaError] = []
     warnings: list[str] = []
     for vendor in chosen:
         schema_path = schemas_dir / vendor / SCHEMA_FILE
         try:
             rendered, problems = render_vendor(schema_path, vendor, f"{vendor}/{SCHEMA_FILE}")
         except SchemaError as exc:
-            errors.append(str(exc))
+            errors.append(exc)
             continue
         warnings += [f"{schema_path}: {problem}" for problem in problems]
         files.update({f"{vendor}/{name}": text for name, text in rendered.items()})
     if errors:
-        raise SchemaError("schemas", [Problem("", "\n" + "\n".join(errors))])
+        raise SchemaErrors(errors)
     files["__init__.py"] = header(None) + '"""Generated client packages, one per schema in schemas/."""\n'
     return Rendered(files=files, packages=tuple(chosen), warnings=tuple(warnings))
 

@@ -40,6 +40,14 @@ class SchemaError(Exception):
         return "\n".join(lines)
 
 
+class SchemaErrors(Exception):
+    """Several schemas cannot be turned into clients; ``errors`` has one SchemaError each."""
+
+    def __init__(self, errors: list[SchemaError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
 def escape_pointer_token(token: str | int) -> str:
     """Escape one JSON pointer reference token (RFC 6901)."""
     return str(token).replace("~", "~0").replace("/", "~1")

@@ -36,6 +36,15 @@ T = TypeVar("T")
 _Hook = Callable[[Any, Any], Any]
 
 
+def _structure_enum(value: Any, kind: Any) -> Any:
+    # By JSON type first: True must not become the member 1, nor "1" the member 1.
+    if issubclass(kind, str) and not isinstance(value, str):
+        raise TypeError(f"expected string, got {_json_type(value)}")
+    if issubclass(kind, int) and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError(f"expected integer, got {_json_type(value)}")
+    return kind(value)
+
+
 def _unstructure_enum(value: Any) -> Any:
     # A plain value given where an enum is declared passes through; validation judges it.
     return value.value if isinstance(value, enum.Enum) else value
@@ -208,9 +217,10 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, _structure_date)
     converter.register_unstructure_hook(datetime, format_datetime)
     converter.register_unstructure_hook(date, format_date)
-    # Registered by class, most specific first: OpenStrEnum is a str, and str's identity
-    # hook would otherwise write the enum member itself.
+    # Registered by class: OpenStrEnum is a str, and the hooks for str would otherwise
+    # apply to it (no enum member when reading, the member itself when writing).
     for enum_base in (OpenStrEnum, OpenIntEnum, OpenEnum, enum.Enum):
+        converter.register_structure_hook(enum_base, _structure_enum)
         converter.register_unstructure_hook(enum_base, _unstructure_enum)
     converter.register_structure_hook_factory(_is_union, _union_structure_factory)
     converter.register_structure_hook_factory(_is_list, _list_factory)

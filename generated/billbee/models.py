@@ -10,18 +10,16 @@ from typing import Any
 
 from attrs import define, field
 
-from ._enums import OpenEnum, OpenIntEnum
+from ._enums import OpenIntEnum
 from ._unset import UNSET, UnsetType
 
 
-class AddressType(OpenEnum):
+class AddressType(OpenIntEnum):
     """The type of the address. The seed says "Valid values:" but lists none; the values 1 and 2 and format int32 come from the published spec's enum. Billbee's own C# SDK documents 1 = invoice address, 2 = shipping address."""
 
-    INT_1 = 1
+    INTEGER_1 = 1
 
-    INT_2 = 2
-
-    NONE_TYPE_NONE = None
+    INTEGER_2 = 2
 
 
 @define(kw_only=True)
@@ -109,7 +107,7 @@ class CustomerAddress:
     """E-mail address of this address. Neither the seed nor the published spec declares a format."""
     id: int | UnsetType | None = field(default=UNSET, metadata={"wire": "Id"})
     """The internal Billbee ID of the address record. Can be null if a new address is created Format int64 comes from the published spec; the seed says only Integer."""
-    address_type: AddressType | UnsetType = field(default=UNSET, metadata={"wire": "AddressType"})
+    address_type: AddressType | UnsetType | None = field(default=UNSET, metadata={"wire": "AddressType"})
     """The type of the address. The seed says "Valid values:" but lists none; the values 1 and 2 and format int32 come from the published spec's enum. Billbee's own C# SDK documents 1 = invoice address, 2 = shipping address."""
     address_addition: str | UnsetType | None = field(default=UNSET, metadata={"wire": "AddressAddition"})
     """Address addition, e.g. floor or c/o line."""
