@@ -13,8 +13,8 @@ RUFF_SETTINGS = ["--isolated", "--line-length", "120", "--target-version", "py31
 
 
 def format_sources(sources: dict[str, str]) -> dict[str, str]:
-    """Sort imports, drop unused ones and format every ``*.py`` entry; others pass through."""
-    python = {name: text for name, text in sources.items() if name.endswith(".py")}
+    """Sort imports, drop unused ones and format every ``*.py`` entry, and the Python in ``*.md``."""
+    python = {name: text for name, text in sources.items() if name.endswith((".py", ".md"))}
     if not python:
         return dict(sources)
     with tempfile.TemporaryDirectory(prefix="codegen-format-") as tmp:
