@@ -148,6 +148,8 @@ class _Builder:
         declared = schema.get("type")
         kinds = declared if isinstance(declared, list) else [declared]
         hints = [self._scalar_hint(kind, schema, models) for kind in kinds if kind != "null"]
+        if not hints and "null" in kinds:
+            return "None"
         hint = " | ".join(dict.fromkeys(hints)) or "Any"
         return f"{hint} | None" if "null" in kinds else hint
 

@@ -19,7 +19,15 @@ import urllib3
 from urllib3 import exceptions as urllib3_errors
 
 from ._retry import DEFAULT_TIMEOUT, Timeout
-from .errors import ConnectError, ConnectionLost, ConnectTimeout, ReadTimeout, ResponseTooLarge, TransportError
+from .errors import (
+    ConnectError,
+    ConnectionLost,
+    ConnectTimeout,
+    ReadTimeout,
+    ResponseTooLarge,
+    TransportError,
+    request_id,
+)
 
 _CHUNK = 65536
 
@@ -87,16 +95,19 @@ class Urllib3Transport:
                 preload_content=False,
                 decode_content=True,
             )
+        except urllib3_errors.NewConnectionError as exc:  # first: a subclass of ConnectTimeoutError
+            raise ConnectError(f"cannot connect: {_reason(exc)}", **context) from None
         except urllib3_errors.ConnectTimeoutError as exc:
             raise ConnectTimeout(f"connecting timed out: {_reason(exc)}", **context) from None
-        except urllib3_errors.NewConnectionError as exc:
-            raise ConnectError(f"cannot connect: {_reason(exc)}", **context) from None
         except urllib3_errors.SSLError as exc:
             raise ConnectError(f"TLS handshake failed: {_reason(exc)}", **context) from None
         except urllib3_errors.ReadTimeoutError:
             raise ReadTimeout(f"no response within {request.timeout.read} s", **context) from None
         except (urllib3_errors.ProtocolError, ConnectionError) as exc:
             raise ConnectionLost(f"connection lost: {_reason(exc)}", **context) from None
+        except UnicodeError:
+            # http.client's message would quote the offending header value, possibly a secret.
+            raise TransportError("a request header is not Latin-1 text", **context) from None
         except urllib3_errors.LocationValueError as exc:
             raise ConnectError(f"invalid URL: {_reason(exc)}", **context) from None
         except (urllib3_errors.HTTPError, OSError) as exc:
@@ -111,14 +122,16 @@ class Urllib3Transport:
     @staticmethod
     def _read_body(raw: urllib3.BaseHTTPResponse, request: Request, started: float, context: dict[str, str]) -> bytes:
         limit = request.max_response_bytes
-        declared = raw.headers.get("content-length", "")
+        headers = {name.lower(): value for name, value in raw.headers.items()}
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raw.drain_conn() if int(declared) <= 4 * _CHUNK else raw.close()
             raise ResponseTooLarge(
                 f"response of {declared} bytes exceeds the limit of {limit}",
                 status=raw.status,
-                headers=dict(raw.headers.items()),
+                headers=headers,
                 body=b"",
+                request_id=request_id(headers),
             )
         chunks: list[bytes] = []
         size = 0
@@ -133,8 +146,9 @@ class Urllib3Transport:
                     raise ResponseTooLarge(
                         f"response body exceeds the limit of {limit} bytes",
                         status=raw.status,
-                        headers=dict(raw.headers.items()),
+                        headers=headers,
                         body=b"".join(chunks)[:1024],
+                        request_id=request_id(headers),
                     )
                 chunks.append(chunk)
                 if time.monotonic() - started > request.timeout.total:

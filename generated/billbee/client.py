@@ -79,7 +79,7 @@ class Client(BaseClient):
         self,
         *,
         body: models.Customer | dict[str, Any],
-    ) -> models.Customer | Any | None:
+    ) -> models.Customer | None:
         """Creates a new customer.
 
         Creates a new customer. The published spec also accepts text/json, XML and form bodies;
@@ -105,7 +105,7 @@ class Client(BaseClient):
             {},
             body,
         )
-        return cast("models.Customer | Any | None", self._structure(data, models.Customer | Any | None, response))  # type: ignore[arg-type]
+        return cast("models.Customer | None", self._structure(data, models.Customer | None, response))  # type: ignore[arg-type]
 
 
 __all__ = ["DEFAULT_BASE_URL", "Client"]

@@ -40,12 +40,12 @@ from .errors import (
     ReadTimeout,
     RequestValidationError,
     Violation,
+    request_id,
     status_error_class,
 )
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__.rpartition(".")[0] or __name__)
-REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray")
 _JSON_TYPES = ("application/json", "text/json")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
@@ -160,13 +160,16 @@ class BaseClient:
             violations += self._validator.validate(wire, param.schema, where)
             items = wire if isinstance(wire, list) else [wire]
             if param.location == "path":
-                path_values[param.wire_name] = _encode_segment(_wire_scalar(value))
+                segment = _wire_scalar(value)
+                if not segment:
+                    violations.append(Violation(where, "must not be empty (it is a path segment)"))
+                path_values[param.wire_name] = _encode_segment(segment)
             elif param.location == "query":
                 query += [(param.wire_name, _wire_scalar(item)) for item in items]
             else:
                 text = ",".join(_wire_scalar(item) for item in items)
-                if any(char in text for char in "\r\n\0"):
-                    violations.append(Violation(where, "must not contain CR, LF or NUL characters"))
+                if not _is_header_text(text):
+                    violations.append(Violation(where, "must be printable Latin-1 text without CR or LF"))
                 headers[param.wire_name] = text
         payload = None
         if operation.body_schema is not None:
@@ -283,11 +286,7 @@ class BaseClient:
 
     @staticmethod
     def _request_id(response: Response) -> str | None:
-        for name in REQUEST_ID_HEADERS:
-            value = response.headers.get(name)
-            if value:
-                return value[:200]
-        return None
+        return request_id(response.headers)
 
     def _decode_error(self, response: Response, message: str) -> DecodeError:
         return DecodeError(
@@ -412,7 +411,8 @@ class BaseClient:
             if raw is None:
                 items.append(BatchItem(index=index, input=given, success=False, errors=("no result for this input",)))
                 continue
-            errors = pointer_get(raw, batch.errors) or ()
+            reported = pointer_get(raw, batch.errors)
+            errors = () if reported is None else reported
             items.append(
                 BatchItem(
                     index=index,
@@ -429,8 +429,12 @@ class BaseClient:
         return result
 
 
+def _is_header_text(text: str) -> bool:
+    return all(char == "\t" or " " <= char <= "~" or "\xa0" <= char <= "\xff" for char in text)
+
+
 def _as_iterable(value: Any) -> Iterable[Any]:
-    return value if isinstance(value, list) else [value]
+    return value if isinstance(value, (list, tuple)) else [value]
 
 
 def _reject_constant(name: str) -> Any:

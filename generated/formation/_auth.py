@@ -95,6 +95,9 @@ class HeaderAuth:
     """A key sent in a header, such as ``X-API-KEY``; or a static Bearer token."""
 
     def __init__(self, header: str, key: Secret, prefix: str = "") -> None:
+        if not all(" " < char <= "~" for char in key.reveal()):
+            # HTTP carries header values as Latin-1; a key outside visible ASCII is a mistake.
+            raise ConfigurationError(f"the credential for {header} must be visible ASCII text")
         self._header = header
         self._key = key
         self._prefix = prefix
@@ -137,7 +140,7 @@ class TokenAuth:
         return "TokenAuth(token=***)"
 
     def _valid_token(self) -> Secret | None:
-        if self._token is not None and self._clock() < self._expires_at - self._refresh_margin:
+        if self._token is not None and self._clock() < self._expires_at:
             return self._token
         return None
 
@@ -150,7 +153,9 @@ class TokenAuth:
                 if token is None:
                     value, lifetime = self._fetch()
                     token = Secret(value)
-                    self._token, self._expires_at = token, self._clock() + lifetime
+                    # A short-lived token is refreshed at half its life, not on every call.
+                    margin = min(self._refresh_margin, lifetime / 2)
+                    self._token, self._expires_at = token, self._clock() + lifetime - margin
         return {"Authorization": "Bearer " + token.reveal()}
 
     def expire(self) -> None:

@@ -128,6 +128,18 @@ class ResponseError(ClientError):
         return f"{type(self).__name__}(status={self.status}, message={str(self)!r})"
 
 
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray")
+
+
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The server's request id from response headers (lower-case names), if it sent one."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value[:200]
+    return None
+
+
 class HTTPStatusError(ResponseError):
     """The server answered with a status that is not a success.
 
