@@ -1,4 +1,4 @@
-"""``python -m codegen``: generate and check generated packages."""
+"""``python -m codegen``: generate and check generated packages; import, diff and vendor (maintainers)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from codegen.maintain import commands as maintain
+from codegen.maintain.changes import schema_changes
 from codegen.pipeline import diff, discover, render_all, write
 from codegen.problems import SchemaError, SchemaErrors
 
@@ -21,12 +23,15 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("vendors", nargs="*", metavar="VENDOR", help="default: every folder of --schemas")
         command.add_argument("--schemas", type=Path, default=Path("schemas"), help="default: %(default)s")
         command.add_argument("--output", type=Path, default=Path("generated"), help="default: %(default)s")
+    maintain.add_parsers(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 out of step, 2 bad input)."""
     args = _parser().parse_args(argv)
+    if args.command in maintain.COMMANDS:
+        return maintain.run(args)
     known = discover(args.schemas)
     unknown = sorted(set(args.vendors) - set(known))
     if unknown:
@@ -48,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     diffs = diff(rendered, args.output)
     if diffs:
+        # What changed in each schema, for a client user, before the code it changes.
+        for report in schema_changes(rendered.files, rendered.packages, args.output).values():
+            sys.stdout.write(report.text() + "\n")
         sys.stdout.writelines(diffs)
         print(f"\n{len(diffs)} file(s) differ from what the schemas give; run `nox -s generate`.", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codegen.ir import build_spec
+from codegen.maintain.changes import SNAPSHOT_FILE, record_changes, snapshot_text
 from codegen.problems import Problem, SchemaError, SchemaErrors, Severity
 from codegen.render.package import header, render_package
 from codegen.schema import check_document, load_document
@@ -44,6 +45,8 @@ def render_vendor(schema_path: Path, package: str, schema_name: str) -> tuple[di
     problems += render_problems
     if any(problem.severity is Severity.ERROR for problem in render_problems):
         raise SchemaError(str(schema_path), problems)
+    # The schema itself, canonical, so that the next generate can tell what changed (CHANGES.md).
+    files[SNAPSHOT_FILE] = snapshot_text(document.content, document.sha256)
     return files, problems
 
 
@@ -69,8 +72,12 @@ def render_all(schemas_dir: Path, vendors: list[str] | None = None) -> Rendered:
 
 
 def write(rendered: Rendered, output_dir: Path) -> list[str]:
-    """Write rendered files, removing stale ones of the rendered packages; returns what changed."""
-    changed = []
+    """Write rendered files, removing stale ones of the rendered packages; returns what changed.
+
+    First, for each package whose schema changed since its last generation, the change
+    report is appended to its CHANGES.md (read from the snapshot that is about to be replaced).
+    """
+    changed = record_changes(rendered.files, rendered.packages, output_dir)
     for package in rendered.packages:
         folder = output_dir / package
         if folder.is_dir():
