@@ -52,7 +52,8 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (pytest, warnings are errors)."""
     install_dev(session)
     env = {"PYTHONDONTWRITEBYTECODE": "1"} if os.environ.get("CI") else {}
-    session.run("pytest", *session.posargs, env=env)
+    # The reliability suite has its own session (and its own summary table).
+    session.run("pytest", "--ignore=tests/reliability", *session.posargs, env=env)
 
 
 @nox.session
@@ -68,3 +69,10 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over codegen/ and generated/ (and the tests)."""
     install_dev(session)
     session.run("mypy", "codegen", "generated", "tests")
+
+
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """Reliability and security: fault injection (0 duplicate creates), concurrency, secret hygiene, hostile input."""
+    install_dev(session)
+    session.run("pytest", "tests/reliability", *session.posargs)
