@@ -6,15 +6,17 @@ Built from a checked schema by :func:`build_spec`; the renderers read only this.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.names import pascal_case, snake_case, unique
+from codegen.names import attribute_name, pascal_case, snake_case, unique
 from codegen.problems import Problem, join_pointer
 from codegen.schema.check import HTTP_METHODS
 from codegen.schema.load import Document, resolve_pointer
 
 COMPONENT_PREFIX = "#/components/schemas/"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Spec:
     components: dict[str, Any]
     class_names: dict[str, str]
     model_document: dict[str, Any]
+    model_aliases: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -184,6 +187,7 @@ class _Builder:
             components=self.components,
             class_names=self.class_names,
             model_document=model_document(doc),
+            model_aliases=model_aliases(self.components),
             problems=self.problems,
         )
 
@@ -337,6 +341,11 @@ def _nullable_enums(node: Any, nullable_components: frozenset[str]) -> Any:
         and ref[len(COMPONENT_PREFIX) :] in nullable_components
     ):
         return {"anyOf": [{"$ref": ref}, {"type": "null"}]}
+    if isinstance(node.get("description"), str) or isinstance(node.get("title"), str):
+        node = {
+            key: _CONTROL.sub(" ", value) if key in ("description", "title") and isinstance(value, str) else value
+            for key, value in node.items()
+        }
     if _has_null_enum(node):
         outer = {key: node[key] for key in ("description", "title") if key in node}
         return {**outer, "anyOf": [_split_null_enum(node), {"type": "null"}]}
@@ -348,13 +357,31 @@ def _nullable_enums(node: Any, nullable_components: frozenset[str]) -> Any:
     }
 
 
+def model_aliases(components: dict[str, Any]) -> dict[str, str]:
+    """``{"Class.wireName": "attribute_name"}`` for every property of every component model.
+
+    datamodel-code-generator takes these scoped aliases, so attribute names are codegen's:
+    ASCII snake_case, never reserved, distinct within a class.
+    """
+    aliases = {}
+    for class_name, schema in components.items():
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if isinstance(properties, dict):
+            taken: set[str] = set()
+            for wire_name in properties:
+                aliases[f"{class_name}.{wire_name}"] = attribute_name(wire_name, taken)
+    return aliases
+
+
 def model_document(document: dict[str, Any]) -> dict[str, Any]:
     """The document given to datamodel-code-generator: enums with null made expressible."""
     components = document.get("components", {}).get("schemas", {})
     nullable = frozenset(name for name, schema in components.items() if _has_null_enum(schema))
     result = copy.deepcopy(document)
     result["components"]["schemas"] = {
-        name: _split_null_enum(schema) if name in nullable else _nullable_enums(schema, nullable)
+        name: _nullable_enums(_split_null_enum(schema), nullable)
+        if name in nullable
+        else _nullable_enums(schema, nullable)
         for name, schema in components.items()
     }
     return result

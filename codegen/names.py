@@ -42,6 +42,38 @@ def pascal_case(text: str) -> str:
     return name
 
 
+# Model attribute names that would break the model class: names its body or cattrs use
+# (a class attribute shadows them for the annotations after it), and the unknown-fields store.
+RESERVED_ATTRIBUTE_NAMES = frozenset(
+    {"extra_fields", "converter", "cl", "attrs", "field", "define", "self", "cls", "date", "datetime"}
+    | {"Any", "UNSET", "UnsetType", "OpenEnum", "OpenIntEnum", "OpenStrEnum"}
+    | {"str", "int", "float", "bool", "dict", "list", "None", "True", "False"}
+)
+
+
+def attribute_name(wire_name: str, taken: set[str]) -> str:
+    """A model attribute name for a wire name: snake_case, ASCII, not reserved, unique in ``taken``."""
+    name = snake_case(wire_name)
+    if name in RESERVED_ATTRIBUTE_NAMES:
+        name += "_"
+    candidate, counter = name, 1
+    while candidate in taken:
+        counter += 1
+        candidate = f"{name}_{counter}"
+    taken.add(candidate)
+    return candidate
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+
+
+def docstring_text(text: object) -> str:
+    """Text safe inside a triple-quoted docstring: backslashes, quotes and control characters escaped."""
+    safe = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    safe = _UNPRINTABLE.sub(lambda match: f"\\x{ord(match.group()):02x}" if ord(match.group()) < 256 else " ", safe)
+    return safe + " " if safe.endswith('"') else safe
+
+
 def unique(name: str, taken: set[str]) -> str:
     """Return ``name`` or ``name2``, ``name3``... whichever is not in ``taken``, and take it."""
     candidate, counter = name, 1

@@ -12,6 +12,10 @@ from pathlib import Path
 RUFF_SETTINGS = ["--isolated", "--line-length", "120", "--target-version", "py310"]
 
 
+class FormatError(Exception):
+    """ruff could not format the rendered code."""
+
+
 def format_sources(sources: dict[str, str]) -> dict[str, str]:
     """Sort imports, drop unused ones and format every ``*.py`` entry, and the Python in ``*.md``."""
     python = {name: text for name, text in sources.items() if name.endswith((".py", ".md"))}
@@ -22,7 +26,7 @@ def format_sources(sources: dict[str, str]) -> dict[str, str]:
         for name, text in python.items():
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_text(text, encoding="utf-8", errors="backslashreplace")
         _ruff(["check", "--fix", "--select", "I,F401,UP,RUF022", "--exit-zero", "--quiet", *RUFF_SETTINGS, "."], root)
         _ruff(["format", "--quiet", *RUFF_SETTINGS, "."], root)
         formatted = {name: (root / name).read_text(encoding="utf-8") for name in python}
@@ -34,4 +38,4 @@ def _ruff(arguments: list[str], cwd: Path) -> None:
         [sys.executable, "-m", "ruff", *arguments], cwd=cwd, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise RuntimeError(f"ruff {arguments[0]} failed on rendered code:\n{result.stdout}{result.stderr}")
+        raise FormatError(f"ruff {arguments[0]} failed on the rendered code:\n{result.stdout}{result.stderr}"[:2000])

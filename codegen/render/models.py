@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.ir import Spec
+from codegen.names import docstring_text
 from codegen.problems import Problem, join_pointer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "models"
@@ -29,7 +30,7 @@ from ._unset import UNSET, UnsetType
 EXTRA_FIELD = "extra_fields"
 
 
-def _generate_with_dcg(document: dict[str, Any]) -> str:
+def _generate_with_dcg(document: dict[str, Any], aliases: dict[str, str]) -> str:
     from datamodel_code_generator import (
         DateClassType,
         DatetimeClassType,
@@ -64,6 +65,7 @@ def _generate_with_dcg(document: dict[str, Any]) -> str:
             keep_model_order=True,
             disable_timestamp=True,
             formatters=[Formatter.BUILTIN],
+            aliases=aliases,
         )
     assert isinstance(output, str), "one schema renders one module"
     return output
@@ -71,15 +73,17 @@ def _generate_with_dcg(document: dict[str, Any]) -> str:
 
 def render_models(spec: Spec) -> tuple[str, list[str], list[Problem]]:
     """Return the source of models.py, the public names it defines and any problems."""
-    source = _generate_with_dcg(spec.model_document)
-    lines = source.splitlines()
+    source = _generate_with_dcg(spec.model_document, spec.model_aliases)
+    # split("\n"), not splitlines(): the latter also splits at U+2028 and the like inside literals.
+    lines = source.split("\n")
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     future = "from __future__ import annotations"
     # The dataclass output imports dataclasses (and sometimes its ``field``, which would
     # shadow attrs' ``field``); the attrs templates need none of it.
     body = "\n".join(line for line in lines if line != future and not line.startswith("from dataclasses import"))
-    source = f'"""Models of {spec.title}: attrs classes and open enums."""\n\n{future}\n\n{RUNTIME_IMPORTS}\n{body}\n'
+    title = docstring_text(f"Models of {spec.title}: attrs classes and open enums.")
+    source = f'"""{title}"""\n\n{future}\n\n{RUNTIME_IMPORTS}\n{body}\n'
     problems: list[Problem] = []
     try:
         tree = ast.parse(source)

@@ -11,8 +11,9 @@ import jinja2
 
 import codegen
 from codegen.ir import Spec
-from codegen.problems import Problem
-from codegen.render.format import format_sources
+from codegen.names import docstring_text
+from codegen.problems import Problem, Severity
+from codegen.render.format import FormatError, format_sources
 from codegen.render.models import render_models
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -71,15 +72,9 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["py"] = _py_literal
     env.filters["pystr"] = lambda text: json.dumps(str(text), ensure_ascii=False)
-    env.filters["doc"] = _docstring_text
+    env.filters["doc"] = docstring_text
     env.filters["schema"] = lambda schema: _py_literal(validation_schema(schema))
     return env
-
-
-def _docstring_text(text: Any) -> str:
-    """Text safe inside a triple-quoted docstring."""
-    safe = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    return safe + " " if safe.endswith('"') else safe
 
 
 def credential_arguments(spec: Spec) -> list[tuple[str, bool]]:
@@ -110,6 +105,8 @@ def usage_credentials(spec: Spec) -> str:
 def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
     """Return ``{relative file name: content}`` for the package, and any problems."""
     models, model_names, problems = render_models(spec)
+    if any(problem.severity is Severity.ERROR for problem in problems):
+        return {}, problems
     sources: dict[str, str] = {"models.py": models}
     for runtime_file in sorted(RUNTIME.glob("*.py")):
         sources[runtime_file.name] = runtime_file.read_text(encoding="utf-8")
@@ -124,7 +121,10 @@ def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
     for template_name in sorted(env.list_templates(extensions=["jinja2"])):
         target = template_name.removesuffix(".jinja2")
         sources[target] = env.get_template(template_name).render(context)
-    formatted = format_sources(sources)
+    try:
+        formatted = format_sources(sources)
+    except FormatError as exc:  # the rendered code does not parse: a codegen fault, reported as a problem
+        return {}, [*problems, Problem("", str(exc))]
     files: dict[str, str] = {}
     for name, text in formatted.items():
         if name.endswith(".py"):

@@ -5,9 +5,10 @@ Only what codegen relies on is checked; the rest of OpenAPI is passed through un
 
 from __future__ import annotations
 
+import keyword as python_keyword
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from codegen.problems import Problem, join_pointer
 from codegen.schema.load import resolve_pointer
@@ -15,6 +16,11 @@ from codegen.schema.load import resolve_pointer
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array", "null"})
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token (RFC 9110)
+# Names a generated Client already uses: an operation or credential named so would clash.
+CLIENT_MEMBERS = frozenset(
+    {"close", "base_url", "self", "cls", "timeout", "retry", "transport", "max_response_bytes", "user_agent"}
+)
 SCHEMA_MAP_KEYWORDS = ("properties", "$defs", "patternProperties", "dependentSchemas")
 SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
 SCHEMA_KEYWORDS = (
@@ -68,6 +74,7 @@ class _Checker:
         else:
             for name, schema in schemas.items():
                 self.check_schema(schema, join_pointer("/components/schemas", name))
+            self.check_reference_cycles(schemas)
         self.check_security_schemes(components.get("securitySchemes", {}))
         self.check_extensions_at("", doc)
         self.check_paths(doc.get("paths"))
@@ -145,6 +152,34 @@ class _Checker:
         for child, child_pointer in _subschemas(schema, pointer):
             self.check_schema(child, child_pointer)
 
+    def check_reference_cycles(self, schemas: dict[str, Any]) -> None:
+        """A component that is itself through references alone (A -> B -> A) describes no value."""
+        prefix = "#/components/schemas/"
+        edges = {
+            name: {ref[len(prefix) :].replace("~1", "/").replace("~0", "~") for ref in _direct_refs(schema)}
+            for name, schema in schemas.items()
+        }
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        stack: list[str] = []
+
+        def visit(name: str) -> None:
+            state[name] = 1
+            stack.append(name)
+            for target in sorted(edges[name] & edges.keys()):
+                if state.get(target) == 1:
+                    cycle = " -> ".join([*stack[stack.index(target) :], target])
+                    self.error(
+                        join_pointer("/components/schemas", target), f"reference cycle with no object in it: {cycle}"
+                    )
+                elif target not in state:
+                    visit(target)
+            stack.pop()
+            state[name] = 2
+
+        for name in edges:
+            if name not in state:
+                visit(name)
+
     def check_security_schemes(self, schemes: Any) -> None:
         base = "/components/securitySchemes"
         if not isinstance(schemes, dict):
@@ -162,12 +197,12 @@ class _Checker:
                 if not (
                     isinstance(credential, dict)
                     and set(credential) == {"username", "password"}
-                    and all(_is_identifier(value) for value in credential.values())
+                    and all(_is_argument_name(value) for value in credential.values())
                 ):
-                    self.error(cred_pointer, "http basic needs {'username': NAME, 'password': NAME} (identifiers)")
+                    self.error(cred_pointer, "http basic needs {'username': NAME, 'password': NAME} (argument names)")
             elif (kind == "http" and http_scheme == "bearer") or kind == "apiKey":
-                if not _is_identifier(credential):
-                    self.error(cred_pointer, "must be the identifier of the Client argument carrying the secret")
+                if not _is_argument_name(credential):
+                    self.error(cred_pointer, "must be the name of the Client argument carrying the secret")
                 if kind == "apiKey" and (scheme.get("in") != "header" or not isinstance(scheme.get("name"), str)):
                     self.error(pointer, "only apiKey schemes sent in a header (in: header, name: ...) are supported")
                 if "x-token-exchange" in scheme:
@@ -225,8 +260,12 @@ class _Checker:
                     self.error(pointer, "must be an object")
                     continue
                 operation_id = operation.get("operationId")
-                if not isinstance(operation_id, str) or not IDENTIFIER.match(operation_id):
-                    self.error(join_pointer(pointer, "operationId"), "must be a Python identifier")
+                if not _is_identifier(operation_id) or operation_id.startswith("_"):
+                    self.error(join_pointer(pointer, "operationId"), "must be a Python identifier not starting with _")
+                elif operation_id in CLIENT_MEMBERS:
+                    self.error(
+                        join_pointer(pointer, "operationId"), f"{operation_id!r} is a name the Client already uses"
+                    )
                 elif operation_id in seen:
                     self.error(
                         join_pointer(pointer, "operationId"),
@@ -253,6 +292,10 @@ class _Checker:
                 self.error(join_pointer(param_pointer, "in"), f"unsupported parameter location {location!r}")
             if not isinstance(name, str) or not name:
                 self.error(join_pointer(param_pointer, "name"), "must be a non-empty string")
+            elif location == "header" and not HEADER_NAME.match(name):
+                self.error(
+                    join_pointer(param_pointer, "name"), "a header name must be an HTTP token (no spaces, CR, LF)"
+                )
             if location == "path" and isinstance(name, str):
                 declared_path_params.add(name)
                 if parameter.get("required") is not True:
@@ -334,6 +377,17 @@ class _Checker:
         return node
 
 
+def _direct_refs(schema: Any) -> Iterator[str]:
+    """References a schema is made of directly: not those inside properties or items, which nest."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(schema.get("$ref"), str):
+        yield schema["$ref"]
+    for keyword_name in ("allOf", "anyOf", "oneOf"):
+        for member in _as_list(schema.get(keyword_name)):
+            yield from _direct_refs(member)
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -372,8 +426,13 @@ def _subschemas(schema: dict[str, Any], pointer: str) -> Iterator[tuple[Any, str
             yield schema[keyword], join_pointer(pointer, keyword)
 
 
-def _is_identifier(value: Any) -> bool:
-    return isinstance(value, str) and bool(IDENTIFIER.match(value))
+def _is_identifier(value: Any) -> TypeGuard[str]:
+    """A Python identifier that is not a keyword."""
+    return isinstance(value, str) and bool(IDENTIFIER.match(value)) and not python_keyword.iskeyword(value)
+
+
+def _is_argument_name(value: Any) -> bool:
+    return _is_identifier(value) and value not in CLIENT_MEMBERS and not value.startswith("_")
 
 
 def _is_pointer(value: Any) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codegen.problems import Problem, SchemaError, escape_pointer_token
+from codegen.problems import Problem, SchemaError, escape_pointer_token, join_pointer
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,29 @@ def load_document(path: Path) -> Document:
         raise SchemaError(source, [problem]) from None
     if not isinstance(content, dict):
         raise SchemaError(source, [Problem("", "the document must be a JSON object")])
+    unencodable = list(_unencodable_strings(content, ""))
+    if unencodable:
+        problems = [
+            Problem(pointer, "contains a lone surrogate (\\ud800-\\udfff), which is not text")
+            for pointer in unencodable
+        ]
+        raise SchemaError(source, problems[:50])
     return Document(path=path, content=content, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _unencodable_strings(node: Any, pointer: str) -> Iterator[str]:
+    if isinstance(node, str):
+        try:
+            node.encode("utf-8")
+        except UnicodeEncodeError:
+            yield pointer
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _unencodable_strings(key, pointer)  # a bad key: the object holding it
+            yield from _unencodable_strings(value, join_pointer(pointer, key.encode("utf-8", "replace").decode()))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _unencodable_strings(value, join_pointer(pointer, index))
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import re
 import threading
 import time
 import urllib.parse
@@ -181,15 +182,16 @@ class BaseClient:
                 if wire_body is not UNSET:
                     violations += self._validator.validate(wire_body, operation.body_schema, "$")
                     if not violations:
-                        payload = json.dumps(wire_body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+                        payload = _to_json(wire_body, violations)
         if violations:
             raise RequestValidationError(operation.operation_id, violations)
-        url = self._base_url + operation.path.format_map(path_values)
+        # Not str.format: a parameter named "a.b" or "x[0]" would be read as attribute access.
+        url = self._base_url + _PATH_PARAMETER.sub(lambda match: path_values[match.group(1)], operation.path)
         if query:
             url += "?" + urllib.parse.urlencode(query)
         if payload is not None:
             headers["Content-Type"] = "application/json"
-        response = self._send(operation, url, payload.encode("utf-8") if payload is not None else None, headers)
+        response = self._send(operation, url, payload, headers)
         return self._decode(operation, response), response
 
     @staticmethod
@@ -427,6 +429,19 @@ class BaseClient:
         if raise_on_failure and not result.ok:
             raise BatchPartialFailure(operation.operation_id, result)
         return result
+
+
+_PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
+
+
+def _to_json(value: Any, violations: list[Violation]) -> bytes | None:
+    """UTF-8 JSON, or None with a violation when JSON cannot carry the value."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (ValueError, TypeError, RecursionError, UnicodeEncodeError) as exc:
+        # ValueError also covers NaN/Infinity and integers too long to write.
+        violations.append(Violation("$", f"cannot be written as JSON: {type(exc).__name__}: {str(exc)[:100]}"))
+        return None
 
 
 def _is_header_text(text: str) -> bool:

@@ -482,9 +482,9 @@ HOSTILE: tuple[Hostile, ...] = (
     ),
     Hostile(
         "h_extra_fields",
-        "a property named like the unknown-fields store",
+        "a property named like the unknown-fields store (renamed, wire name kept)",
         _extra_fields,
-        error_pointer=THING,
+        samples=({"name": "x", "extra_fields": "y"},),
     ),
     Hostile(
         "h_dangling_ref", "a $ref to a missing component", _dangling, error_pointer=f"{THING}/properties/other/$ref"
@@ -497,160 +497,90 @@ HOSTILE: tuple[Hostile, ...] = (
         "info.title closing the models docstring with code after it",
         _title,
         samples=({"name": "x"},),
-        xfail=(
-            "codegen/render/models.py render_models writes spec.title unescaped into the models.py docstring "
-            '(f\'"""Models of {spec.title}: ...\'): a title with triple quotes injects code into models.py '
-            "(it then fails to import because the injected code precedes 'from __future__')"
-        ),
     ),
     Hostile(
         "h_enum_separators",
         "enum values with U+2028, U+0085, VT, FS",
         _enum_separators,
         samples=({"kind": "a\u2028b"},),
-        xfail=(
-            "codegen/render/models.py render_models splits datamodel-code-generator's output with "
-            "str.splitlines(), which also splits on U+2028, U+0085, VT and FS inside string literals; joined "
-            "back with \\n the enum literal is broken and ruff fails: RuntimeError, not a SchemaError"
-        ),
     ),
     Hostile(
         "h_surrogate",
         "a lone surrogate (\\ud800) in a description",
         _surrogate,
         error_pointer=f"{THING}/properties/name/description",
-        xfail=(
-            "codegen/schema/load.py accepts JSON escapes of lone surrogates; rendering then raises "
-            "UnicodeEncodeError (writing the sources for ruff) instead of a SchemaError naming the location"
-        ),
     ),
     Hostile(
         "h_nul",
         "a NUL character in an operation's description",
         _nul,
         samples=({"name": "x"},),
-        xfail=(
-            "codegen/render/package.py _docstring_text (the 'doc' filter) escapes backslashes and triple "
-            "quotes but not NUL: client.py holds a NUL byte and does not compile ('source code string cannot "
-            "contain null bytes'); ruff does not object"
-        ),
     ),
     Hostile(
         "h_astral_names",
         "property names with characters beyond U+FFFF (emoji)",
         _names(["name", *ASTRAL_NAMES]),
         samples=(_kw_sample(ASTRAL_NAMES),),
-        xfail=(
-            "codegen/templates/models/dataclass.jinja2 writes the wire name with Jinja's tojson filter: JSON "
-            "escapes an emoji as a surrogate pair ('\\ud83d\\ude00'), which in Python source is two lone "
-            "surrogates, not the emoji; the field never matches its key (the value lands in extra_fields) and "
-            "writing it would fail to encode"
-        ),
     ),
     Hostile(
         "h_nfkc_names",
         "property names Python folds to one identifier (NFKC: the fi ligature + le / file, fullwidth foo / foo)",
         _names(NFKC_NAMES),
         samples=(_kw_sample(NFKC_NAMES),),
-        xfail=(
-            "model attribute names come from datamodel-code-generator, which keeps non-ASCII identifiers; "
-            "Python NFKC-normalises identifiers, so the fi-ligature name and 'file' are one attribute: the "
-            "first field is silently lost (mypy: no-redef) and its wire name lands in extra_fields"
-        ),
     ),
     Hostile(
         "h_keyword_operation",
         "operationId 'class'",
         _operation_id("class"),
         error_pointer="/paths/~1things/post/operationId",
-        xfail=(
-            "codegen/schema/check.py check_paths accepts a Python keyword as operationId (IDENTIFIER regex "
-            "only); client.py gets 'def class(' and ruff fails: RuntimeError, not a SchemaError"
-        ),
     ),
     Hostile(
         "h_close_operation",
         "operationId 'close' (a BaseClient method)",
         _operation_id("close"),
         error_pointer="/paths/~1things/post/operationId",
-        xfail=(
-            "codegen/schema/check.py accepts an operationId that is a BaseClient member (close, base_url, "
-            "_call...); the generated method overrides it: mypy --strict fails and 'with Client(...)' breaks "
-            "on exit (close() requires body)"
-        ),
     ),
     Hostile(
         "h_keyword_credential",
         "x-credential 'class'",
         _credential("class"),
         error_pointer="/components/securitySchemes/apiKey/x-credential",
-        xfail=(
-            "codegen/schema/check.py accepts a Python keyword as x-credential; Client.__init__ gets a 'class' "
-            "parameter and ruff fails: RuntimeError, not a SchemaError"
-        ),
     ),
     Hostile(
         "h_clashing_credential",
         "x-credential 'timeout' (another Client argument)",
         _credential("timeout"),
         error_pointer="/components/securitySchemes/apiKey/x-credential",
-        xfail=(
-            "codegen/schema/check.py accepts an x-credential equal to another Client argument (timeout, "
-            "retry, base_url...): Client.__init__ gets a duplicate argument and client.py does not compile"
-        ),
     ),
     Hostile(
         "h_property_field",
         "a property named 'field'",
         _with_property("field"),
         samples=({"name": "n", "field": "f"},),
-        xfail=(
-            "codegen/render/models.py: a property named 'field' becomes a class attribute that shadows attrs' "
-            "field() for the attributes after it: importing models.py raises TypeError"
-        ),
     ),
     Hostile(
         "h_property_self",
         "properties named 'self' and 'cls'",
         _names(["name", "self", "cls"]),
         samples=({"name": "n", "self": "s", "cls": "c"},),
-        xfail=(
-            "model attribute names come from datamodel-code-generator, not codegen.names.snake_case: 'self' "
-            "is kept and attrs' generated __init__(self, *, self=...) is a SyntaxError at import"
-        ),
     ),
     Hostile(
         "h_property_converter",
         "properties named 'converter', 'cl', 'attrs'",
         _names(["name", "converter", "cl", "attrs"]),
         samples=({"name": "n", "converter": "c", "cl": "l", "attrs": "a"},),
-        xfail=(
-            "_converter.py passes per-attribute overrides as **kwargs to cattrs' make_dict_structure_fn / "
-            "make_dict_unstructure_fn, whose own parameters are cl, converter (and attrs internally): "
-            "TypeError 'got multiple values', so every body is a RequestValidationError and every response a "
-            "DecodeError"
-        ),
     ),
     Hostile(
         "h_alias_cycle",
         "$ref cycles with no object in between (Loop -> Loop, P -> Q -> P)",
         _alias_cycle,
         error_pointer="/components/schemas/Loop",
-        xfail=(
-            "codegen/schema/check.py does not detect a $ref cycle without an object in between: generation "
-            "succeeds, models.py refers to an undefined name (mypy errors, NameError on structure)"
-        ),
     ),
     Hostile(
         "h_format_path",
         "path parameters named 'a.b' and 'x[0]'",
         _format_syntax_path,
         samples=({"name": "x"},),
-        xfail=(
-            "_client.py builds the URL with operation.path.format_map(...): a parameter name with '.' or '[' "
-            "is read as attribute/index syntax and the call raises KeyError (not a ClientError); check.py "
-            "accepts such names"
-        ),
     ),
     Hostile(
         "h_header_name",
@@ -658,10 +588,6 @@ HOSTILE: tuple[Hostile, ...] = (
         _header_name,
         samples=({"name": "x"},),
         error_pointer="/paths/~1things/post/parameters/0/name",
-        xfail=(
-            "codegen/schema/check.py accepts CR/LF in a header parameter name; _client.py checks header values "
-            "only, so the name goes to the transport as is (urllib3 then raises a raw ValueError)"
-        ),
     ),
 )
 
