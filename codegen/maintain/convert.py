@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from codegen.problems import Problem, SchemaError
+from codegen.schema.check import HTTP_METHODS
 
 OPENAPI_VERSION = "3.1.0"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 SCHEMA_SINGLES = (

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from codegen.maintain.convert import HTTP_METHODS
 from codegen.problems import Problem
+from codegen.schema.check import HTTP_METHODS
 
 
 @dataclass(frozen=True)

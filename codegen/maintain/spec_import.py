@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codegen.maintain.convert import HTTP_METHODS, Normalised, normalise
+from codegen.maintain.convert import Normalised, normalise
 from codegen.maintain.documents import load_spec
 from codegen.maintain.operations import OperationKey, missing_operations, operations_of
 from codegen.names import snake_case, unique
 from codegen.pipeline import SCHEMA_FILE
 from codegen.problems import Problem, SchemaError, Severity, join_pointer
 from codegen.schema import check_document, load_document, resolve_pointer
-from codegen.schema.check import IDENTIFIER
+from codegen.schema.check import HTTP_METHODS, IDENTIFIER
 
 COMPONENT_KINDS = (
     "schemas",
