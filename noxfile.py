@@ -14,7 +14,9 @@ import nox
 ROOT = Path(__file__).resolve().parent
 CODEGEN_REQUIREMENTS = "requirements/codegen.txt"
 DEV_REQUIREMENTS = "requirements/dev.txt"
-PYTHON_SOURCES = ["codegen", "generated", "tests", "noxfile.py"]
+PYTHON_SOURCES = ["codegen", "generated", "tests", "bench", "noxfile.py"]
+BENCH_REQUIREMENTS = "requirements/bench.txt"
+BENCH_OUTPUT = "bench-results/latest.json"
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
@@ -68,7 +70,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over codegen/ and generated/ (and the tests)."""
     install_dev(session)
-    session.run("mypy", "codegen", "generated", "tests")
+    session.run("mypy", "codegen", "generated", "tests", "bench")
 
 
 @nox.session
@@ -76,3 +78,18 @@ def reliability(session: nox.Session) -> None:
     """Reliability and security: fault injection (0 duplicate creates), concurrency, secret hygiene, hostile input."""
     install_dev(session)
     session.run("pytest", "tests/reliability", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the peers (openapi-python-client, pydantic v2, raw urllib3, Chift SDK): table + JSON.
+
+    The JSON goes to bench-results/latest.json unless ``--output PATH`` is given; other
+    options of bench/run.py pass through too, e.g. ``nox -s bench -- --quick``.
+    """
+    session.install("-r", BENCH_REQUIREMENTS)
+    session.install("--no-deps", "-e", ".")
+    arguments = list(session.posargs)
+    if not any(argument == "--output" or argument.startswith("--output=") for argument in arguments):
+        arguments += ["--output", BENCH_OUTPUT]
+    session.run("python", "bench/run.py", *arguments)

@@ -28,7 +28,7 @@ def format_sources(sources: dict[str, str]) -> dict[str, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8", errors="backslashreplace")
         _ruff(["check", "--fix", "--select", "I,F401,UP,RUF022", "--exit-zero", "--quiet", *RUFF_SETTINGS, "."], root)
-        _ruff(["format", "--quiet", *RUFF_SETTINGS, "."], root)
+        _ruff(["format", *RUFF_SETTINGS, "."], root)
         formatted = {name: (root / name).read_text(encoding="utf-8") for name in python}
     return {name: formatted.get(name, text) for name, text in sources.items()}
 

@@ -73,7 +73,14 @@ def _generate_with_dcg(document: dict[str, Any], aliases: dict[str, str]) -> str
 
 def render_models(spec: Spec) -> tuple[str, list[str], list[Problem]]:
     """Return the source of models.py, the public names it defines and any problems."""
-    source = _generate_with_dcg(spec.model_document, spec.model_aliases)
+    if not spec.components:
+        source = ""  # datamodel-code-generator refuses a document without models
+    else:
+        try:
+            source = _generate_with_dcg(spec.model_document, spec.model_aliases)
+        except Exception as exc:  # its errors share no base class; reported, never a traceback
+            message = f"datamodel-code-generator failed: {type(exc).__name__}: {str(exc)[:500]}"
+            return "", [], [Problem("/components/schemas", message)]
     # split("\n"), not splitlines(): the latter also splits at U+2028 and the like inside literals.
     lines = source.split("\n")
     while lines and (lines[0].startswith("#") or not lines[0].strip()):

@@ -77,6 +77,11 @@ class _Checker:
             self.check_reference_cycles(schemas)
         self.check_security_schemes(components.get("securitySchemes", {}))
         self.check_extensions_at("", doc)
+        self.check_security_requirements(doc.get("security", []), "/security", components.get("securitySchemes", {}))
+        for path, method, operation in self.operations():
+            if "security" in operation:
+                pointer = join_pointer("/paths", path, method, "security")
+                self.check_security_requirements(operation["security"], pointer, components.get("securitySchemes", {}))
         self.check_paths(doc.get("paths"))
         self.check_refs(doc, "")
 
@@ -211,6 +216,20 @@ class _Checker:
                 self.error(
                     join_pointer(pointer, "type"), f"unsupported security scheme {kind!r} {http_scheme!r}".strip()
                 )
+
+    def check_security_requirements(self, requirements: Any, pointer: str, schemes: Any) -> None:
+        """Every scheme a security requirement names must be declared."""
+        if not isinstance(requirements, list):
+            self.error(pointer, "must be a list of security requirements")
+            return
+        declared = schemes if isinstance(schemes, dict) else {}
+        for index, requirement in enumerate(requirements):
+            if not isinstance(requirement, dict):
+                self.error(join_pointer(pointer, index), "must be an object")
+                continue
+            for name in requirement:
+                if name not in declared:
+                    self.error(join_pointer(pointer, index, name), f"no security scheme {name!r} is declared")
 
     def check_token_exchange(self, exchange: Any, pointer: str) -> None:
         if not isinstance(exchange, dict):

@@ -86,7 +86,6 @@ class Client(BaseClient):
         only application/json (the seed's Content-Type) is described here.
 
         ``POST /api/v1/customers``
-
         Args:
             body: the request body, as a model or a dict in wire form; validated before sending.
 

@@ -92,7 +92,6 @@ class Client(BaseClient):
         Create a new contact in the invoicing software of the consumer.
 
         ``POST /consumers/{consumer_id}/invoicing/contacts``
-
         Args:
             consumer_id: Id of the consumer (your end customer in Chift). Seed: a plain string;
                 the published spec declares format uuid. Following the seed, no uuid
@@ -131,7 +130,6 @@ class Client(BaseClient):
         Create a new sale/purchase accounting entry.
 
         ``POST /consumers/{consumer_id}/accounting/invoices``
-
         Args:
             consumer_id: Id of the consumer (your end customer in Chift). Seed: a plain string;
                 the published spec declares format uuid. Following the seed, no uuid

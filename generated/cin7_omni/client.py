@@ -88,7 +88,6 @@ class Client(BaseClient):
         only application/json is described here.
 
         ``POST /v1/Contacts``
-
         Args:
             body: the request body, as a sequence of models or dicts in wire form; validated before sending.
             raise_on_failure: raise ``BatchPartialFailure`` (carrying every created id) when any item failed.

@@ -81,7 +81,6 @@ class Client(BaseClient):
         field in both the seed and the published spec.
 
         ``POST /contacts``
-
         Args:
             body: the request body, as a model or a dict in wire form; validated before sending.
 
