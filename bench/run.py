@@ -584,31 +584,28 @@ def add_credentials(document: dict[str, Any]) -> list[str]:
     return adapted
 
 
-PLACEHOLDER_PARAMETER = {
-    "name": "bench_placeholder",
-    "in": "query",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": "Added by the benchmark: codegen renders no valid method for an operation without inputs.",
-}
+def drop_undeclared_security(document: dict[str, Any]) -> list[str]:
+    """Drop security requirements naming schemes the document never declares (codegen refuses them).
 
-
-def add_placeholder_parameters(document: dict[str, Any]) -> list[str]:
-    """Give operations with no parameter and no body one optional query parameter.
-
-    A workaround, applied only when codegen fails without it: its client template renders
-    ``def op(self, *,) -> ...`` for such operations, which is not valid Python.
+    The published Chift spec has operations requiring an ``mcp_auth`` scheme it does not define.
     """
     adapted = []
+    declared = document.get("components", {}).get("securitySchemes", {})
     for path, item in document["paths"].items():
         for method in HTTP_METHODS:
             operation = item.get(method)
-            if not isinstance(operation, dict):
+            if not isinstance(operation, dict) or not isinstance(operation.get("security"), list):
                 continue
-            if operation.get("parameters") or item.get("parameters") or "requestBody" in operation:
-                continue
-            operation["parameters"] = [dict(PLACEHOLDER_PARAMETER)]
-            adapted.append(f"{method.upper()} {path}: added optional query parameter bench_placeholder")
+            kept = [requirement for requirement in operation["security"] if set(requirement) <= set(declared)]
+            if kept != operation["security"]:
+                dropped = sorted(
+                    {name for requirement in operation["security"] for name in requirement} - set(declared)
+                )
+                adapted.append(f"{method.upper()} {path}: dropped the requirement of undeclared {', '.join(dropped)}")
+                if kept:
+                    operation["security"] = kept
+                else:
+                    del operation["security"]  # the document's own security applies
     return adapted
 
 
@@ -687,7 +684,7 @@ def adapt_for_codegen(document: dict[str, Any], probe_paths: int | None, work: P
     adapted = copy.deepcopy(document)
     changes = add_credentials(adapted)
     errors: list[str] = []
-    steps: list[Callable[[dict[str, Any]], list[str]]] = [add_placeholder_parameters]
+    steps: list[Callable[[dict[str, Any]], list[str]]] = [drop_undeclared_security]
     while True:
         root = work / "probe"
         shutil.rmtree(root, ignore_errors=True)

@@ -7,10 +7,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.ir import build_spec
+from codegen.ir import Spec, build_spec
 from codegen.maintain.changes import SNAPSHOT_FILE, record_changes, snapshot_text
 from codegen.problems import Problem, SchemaError, SchemaErrors, Severity
-from codegen.render.package import header, render_package
+from codegen.render.format import FormatError, format_sources
+from codegen.render.package import finish_package, header, render_sources
 from codegen.schema import check_document, load_document
 
 SCHEMA_FILE = "openapi.json"
@@ -31,8 +32,18 @@ def discover(schemas_dir: Path) -> list[str]:
     return sorted(path.parent.name for path in schemas_dir.glob(f"*/{SCHEMA_FILE}"))
 
 
-def render_vendor(schema_path: Path, package: str, schema_name: str) -> tuple[dict[str, str], list[Problem]]:
-    """Load, check and render one schema; raises SchemaError listing every problem."""
+@dataclass(frozen=True)
+class _Pending:
+    """One schema rendered but not yet formatted."""
+
+    spec: Spec
+    sources: dict[str, str]
+    problems: list[Problem]
+    snapshot: str
+
+
+def render_vendor(schema_path: Path, package: str, schema_name: str) -> _Pending:
+    """Load, check and render one schema (unformatted); raises SchemaError listing every problem."""
     document = load_document(schema_path)
     problems = check_document(document.content)
     if any(problem.severity is Severity.ERROR for problem in problems):
@@ -41,13 +52,12 @@ def render_vendor(schema_path: Path, package: str, schema_name: str) -> tuple[di
     problems += spec.problems
     if any(problem.severity is Severity.ERROR for problem in spec.problems):
         raise SchemaError(str(schema_path), problems)
-    files, render_problems = render_package(spec)
+    sources, render_problems = render_sources(spec)
     problems += render_problems
     if any(problem.severity is Severity.ERROR for problem in render_problems):
         raise SchemaError(str(schema_path), problems)
     # The schema itself, canonical, so that the next generate can tell what changed (CHANGES.md).
-    files[SNAPSHOT_FILE] = snapshot_text(document.content, document.sha256)
-    return files, problems
+    return _Pending(spec, sources, problems, snapshot_text(document.content, document.sha256))
 
 
 def render_all(schemas_dir: Path, vendors: list[str] | None = None) -> Rendered:
@@ -56,17 +66,28 @@ def render_all(schemas_dir: Path, vendors: list[str] | None = None) -> Rendered:
     files: dict[str, str] = {}
     errors: list[SchemaError] = []
     warnings: list[str] = []
+    pending: list[_Pending] = []
     for vendor in chosen:
         schema_path = schemas_dir / vendor / SCHEMA_FILE
         try:
-            rendered, problems = render_vendor(schema_path, vendor, f"{vendor}/{SCHEMA_FILE}")
+            pending.append(render_vendor(schema_path, vendor, f"{vendor}/{SCHEMA_FILE}"))
         except SchemaError as exc:
             errors.append(exc)
             continue
-        warnings += [f"{schema_path}: {problem}" for problem in problems]
-        files.update({f"{vendor}/{name}": text for name, text in rendered.items()})
+        warnings += [f"{schema_path}: {problem}" for problem in pending[-1].problems]
     if errors:
         raise SchemaErrors(errors)
+    # One formatter run for every package: starting ruff costs more than formatting.
+    sources = {f"{item.spec.package}/{name}": text for item in pending for name, text in item.sources.items()}
+    try:
+        formatted = format_sources(sources)
+    except FormatError as exc:  # rendered code that does not parse is a codegen fault; reported, not raised
+        raise SchemaErrors([SchemaError(str(schemas_dir), [Problem("", str(exc))])]) from None
+    for item in pending:
+        prefix = f"{item.spec.package}/"
+        own = {name[len(prefix) :]: text for name, text in formatted.items() if name.startswith(prefix)}
+        files.update({prefix + name: text for name, text in finish_package(item.spec, own).items()})
+        files[prefix + SNAPSHOT_FILE] = item.snapshot
     files["__init__.py"] = header(None) + '"""Generated client packages, one per schema in schemas/."""\n'
     return Rendered(files=files, packages=tuple(chosen), warnings=tuple(warnings))
 

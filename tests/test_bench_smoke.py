@@ -162,10 +162,12 @@ def test_adaptations_are_minimal_and_reported() -> None:
         'components/securitySchemes/bearer: added x-credential "token"',
     ]
     assert bench.add_credentials(document) == []  # already there: nothing more
-    document["paths"]["/b"]["get"]["parameters"] = [{"name": "q", "in": "query", "schema": {"type": "string"}}]
-    assert bench.add_placeholder_parameters(document) == [
-        "GET /a: added optional query parameter bench_placeholder",
+    document["paths"]["/b"]["get"]["security"] = [{"undeclared": []}]
+    assert bench.drop_undeclared_security(document) == [
+        "GET /b: dropped the requirement of undeclared undeclared",
     ]
+    assert "security" not in document["paths"]["/b"]["get"]
+    assert bench.drop_undeclared_security(document) == []
 
 
 def test_linearity_compares_marginal_costs() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import pprint
 from pathlib import Path
@@ -13,7 +14,6 @@ import codegen
 from codegen.ir import Spec
 from codegen.names import docstring_text
 from codegen.problems import Problem, Severity
-from codegen.render.format import FormatError, format_sources
 from codegen.render.models import render_models
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -63,6 +63,7 @@ def validation_schema(schema: Any) -> Any:
     return result
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES / "package"),
@@ -102,8 +103,11 @@ def usage_credentials(spec: Spec) -> str:
     return ", ".join(f'{name}="..."' for name in names)
 
 
-def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
-    """Return ``{relative file name: content}`` for the package, and any problems."""
+def render_sources(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
+    """Return the package's files before formatting, ``{relative name: text}``, and any problems.
+
+    Formatting is left to the caller so that one ruff run serves every package.
+    """
     models, model_names, problems = render_models(spec)
     if any(problem.severity is Severity.ERROR for problem in problems):
         return {}, problems
@@ -121,10 +125,11 @@ def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
     for template_name in sorted(env.list_templates(extensions=["jinja2"])):
         target = template_name.removesuffix(".jinja2")
         sources[target] = env.get_template(template_name).render(context)
-    try:
-        formatted = format_sources(sources)
-    except FormatError as exc:  # the rendered code does not parse: a codegen fault, reported as a problem
-        return {}, [*problems, Problem("", str(exc))]
+    return sources, problems
+
+
+def finish_package(spec: Spec, formatted: dict[str, str]) -> dict[str, str]:
+    """The package's files: formatted sources with the do-not-edit header, and py.typed."""
     files: dict[str, str] = {}
     for name, text in formatted.items():
         if name.endswith(".py"):
@@ -134,4 +139,4 @@ def render_package(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
         else:
             files[name] = text
     files["py.typed"] = ""
-    return files, problems
+    return files
