@@ -7,6 +7,7 @@ requirements/, so generation is reproducible on every machine.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -54,8 +55,8 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (pytest, warnings are errors)."""
     install_dev(session)
     env = {"PYTHONDONTWRITEBYTECODE": "1"} if os.environ.get("CI") else {}
-    # The reliability suite has its own session (and its own summary table).
-    session.run("pytest", "--ignore=tests/reliability", *session.posargs, env=env)
+    # The reliability suite and the Prism contract tests have sessions of their own.
+    session.run("pytest", "--ignore=tests/reliability", "-m", "not contract", *session.posargs, env=env)
 
 
 @nox.session
@@ -93,3 +94,23 @@ def bench(session: nox.Session) -> None:
     if not any(argument == "--output" or argument.startswith("--output=") for argument in arguments):
         arguments += ["--output", BENCH_OUTPUT]
     session.run("python", "bench/run.py", *arguments)
+
+
+@nox.session
+def contract(session: nox.Session) -> None:
+    """Contract tests against Stoplight Prism: every operation of every client (needs Node.js and npm).
+
+    Installs the pinned Prism (tests/contract/prism/package-lock.json) into .cache/prism
+    with npm ci, starts one `prism mock` per schema on a loopback port and runs
+    tests/contract with PRISM_BIN set. Fails, never skips, when node or npm is missing.
+    """
+    install_dev(session)
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            session.error(
+                f"{tool} not found on PATH: the contract tests run Stoplight Prism, an npm package. "
+                "Install Node.js 20 or later with npm, then run `nox -s contract` again."
+            )
+    output = session.run("python", "tests/prism.py", "install", str(ROOT / ".cache" / "prism"), silent=True)
+    prism_bin = str(output).strip().splitlines()[-1]
+    session.run("pytest", "-m", "contract", "tests/contract", *session.posargs, env={"PRISM_BIN": prism_bin})

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import hypothesis_profiles  # noqa: F401 - registers the ci/thorough profiles before --hypothesis-profile applies
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
