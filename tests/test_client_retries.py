@@ -248,8 +248,6 @@ def test_policies_are_immutable_and_replaceable() -> None:
     ("consumer_id", "segment"),
     [
         ("../../token", "..%2F..%2Ftoken"),
-        ("..", "%2E%2E"),
-        (".", "%2E"),
         ("a/b?c=d#e", "a%2Fb%3Fc%3Dd%23e"),
         ("%2e%2e", "%252e%252e"),
         ("id with space", "id%20with%20space"),
@@ -270,11 +268,12 @@ def test_path_parameters_are_percent_encoded_and_stay_in_their_segment(
     assert request.path.endswith("/invoicing/contacts")
 
 
-def test_an_empty_path_parameter_is_rejected_before_sending(loopback: LoopbackServer) -> None:
+@pytest.mark.parametrize("consumer_id", ["", ".", ".."])
+def test_a_dot_or_empty_path_parameter_is_rejected_before_sending(loopback: LoopbackServer, consumer_id: str) -> None:
     loopback.route("POST", "*", Reply.json(200, CONTACT_OUT))
 
     with chift_token_client(loopback.url) as client, pytest.raises(chift.errors.RequestValidationError) as caught:
-        client.create_invoicing_contact(consumer_id="", body={})
+        client.create_invoicing_contact(consumer_id=consumer_id, body={})
 
     assert [violation.path for violation in caught.value.violations] == ["$path.consumer_id"]
     assert loopback.requests == []

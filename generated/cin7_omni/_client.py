@@ -75,9 +75,7 @@ def check_base_url(base_url: str) -> str:
 
 
 def _encode_segment(value: str) -> str:
-    encoded = urllib.parse.quote(value, safe="")
-    # "." and ".." are path navigation for servers and proxies, whatever their encoding.
-    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
+    return urllib.parse.quote(value, safe="")
 
 
 def _wire_scalar(value: Any) -> str:
@@ -162,8 +160,9 @@ class BaseClient:
             items = wire if isinstance(wire, list) else [wire]
             if param.location == "path":
                 segment = _wire_scalar(value)
-                if not segment:
-                    violations.append(Violation(where, "must not be empty (it is a path segment)"))
+                if segment in ("", ".", ".."):
+                    # Servers drop or collapse such segments, even percent-encoded: another route.
+                    violations.append(Violation(where, f"must not be {segment!r} (it is a path segment)"))
                 path_values[param.wire_name] = _encode_segment(segment)
             elif param.location == "query":
                 query += [(param.wire_name, _wire_scalar(item)) for item in items]

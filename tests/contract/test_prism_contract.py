@@ -629,17 +629,6 @@ def test_anchored_patterns_reject_a_trailing_newline(
     expect_refused(s, body, params)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason=(
-        "_client.py _encode_segment sends '.' and '..' as '%2E' and '%2E%2E', but percent-encoded "
-        "unreserved characters are the characters themselves (RFC 3986 2.3, 6.2.2.2) and WHATWG URL "
-        "parsers (Node, Prism, browsers, many proxies) remove them as dot segments: consumer_id='..' "
-        "turns POST /consumers/%2E%2E/accounting/invoices into POST /accounting/invoices. The client "
-        "should refuse such values (RequestValidationError), as it now refuses an empty segment."
-    ),
-)
 @pytest.mark.parametrize("operation", _path_operations(), ids=str)
 @pytest.mark.parametrize("segment", [".", ".."])
 def test_dot_segments_are_refused_as_path_parameters(operation: Operation, segment: str, prism: PrismServers) -> None:
