@@ -6,6 +6,17 @@
 Every violation is collected, each with a JSON path such as ``$.lines[3].tax_rate``, so
 that one error tells the caller everything that is wrong before anything is sent. The
 semantics follow JSON Schema draft 2020-12 (and the ``jsonschema`` package's format checks).
+
+Two implementations of the same semantics live here. The interpreter (``SchemaValidator._check``
+and friends) walks the schema and says what is wrong, where. Because almost every request is
+valid, ``validate`` first asks a compiled check (``_Compiler``), made once per schema, which
+only answers "valid or not"; the interpreter runs only when that answer is "not" (or when the
+compiled check could not be made, or raised), so violations, paths and messages are the
+interpreter's. The compiled check must answer True exactly when the interpreter would find
+nothing and raise nothing, also inside ``not`` and ``oneOf``, where a wrong "not" would become a
+wrong "valid": so it evaluates the same keywords on the same parts of the value, stops early only
+where the interpreter does (a wrong type, a number that is not finite, the depth limit), and so
+raises where the interpreter would raise.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -126,9 +137,41 @@ class SchemaValidator:
     def __init__(self, components: Mapping[str, Any]) -> None:
         self._components = components
         self._patterns: dict[str, re.Pattern[str]] = {}
+        self._compiler = _Compiler(components, self._resolve)
+        # id(schema) -> (schema, its compiled check, or None when it cannot be compiled). The
+        # schema is kept so that its id stays its own; schemas must not be mutated once used.
+        self._compiled: dict[int, tuple[Any, _Compiled | None]] = {}
 
     def validate(self, value: Any, schema: Any, path: str = "$") -> list[Violation]:
         """Every violation of ``schema`` by ``value``; empty when valid."""
+        entry = self._compiled.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            entry = self._compile(schema)
+        compiled = entry[1]
+        if compiled is not None:
+            trivial, check = compiled
+            try:
+                valid = value.__class__ in trivial or check(value)
+            except Exception:  # the interpreter below raises the same error, or says what is wrong
+                valid = False
+            if valid:
+                return []
+        return self._violations(value, schema, path)
+
+    def _compile(self, schema: Any) -> tuple[Any, _Compiled | None]:
+        if len(self._compiled) >= _MAX_COMPILED_SCHEMAS or self._compiler.size() >= _MAX_COMPILED_NODES:
+            self._compiled.clear()  # a caller passing a new schema object on every call
+            self._compiler.clear()
+        try:
+            compiled: _Compiled | None = self._compiler.compile(schema, 0)
+        except Exception:  # an unusual schema (or a deep one): the interpreter handles it on its own
+            compiled = None
+        entry = (schema, compiled)
+        self._compiled[id(schema)] = entry
+        return entry
+
+    def _violations(self, value: Any, schema: Any, path: str = "$") -> list[Violation]:
+        """Every violation, found by the interpreter (the reference the compiled checks follow)."""
         violations: list[Violation] = []
         self._check(value, schema, path, violations, 0)
         return violations
@@ -280,3 +323,564 @@ class SchemaValidator:
         violations: list[Violation] = []
         self._check(value, schema, path, violations, depth + 1)
         return violations
+
+
+# -- compiled checks --------------------------------------------------------------------------
+
+_Check = Callable[[Any], bool]
+_Compiled = tuple[frozenset[type], _Check]
+"""A compiled schema: the classes whose every instance is valid without looking (``None``,
+``bool``, ``str``... when the schema allows them and constrains them no further), and the check
+for everything else. Callers test ``value.__class__ in trivial or check(value)``."""
+
+_MAX_COMPILED_SCHEMAS = 4096
+_MAX_COMPILED_NODES = 100_000
+_NONE_TYPE = type(None)
+_JSON_CLASSES: frozenset[type] = frozenset({_NONE_TYPE, bool, int, float, str, list, tuple, dict})
+_KIND_CLASSES: dict[str, tuple[type, ...]] = {
+    "null": (_NONE_TYPE,),
+    "boolean": (bool,),
+    "integer": (int,),  # a float is an integer when it is integral: the slow path asks _is_type
+    "number": (int, float),
+    "string": (str,),
+    "array": (list, tuple),
+    "object": (dict,),
+}
+_NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+_STRING_KEYWORDS = ("maxLength", "minLength", "pattern", "format")
+_ARRAY_KEYWORDS = ("maxItems", "minItems", "prefixItems", "items", "uniqueItems")
+_OBJECT_KEYWORDS = (
+    "required",
+    "maxProperties",
+    "minProperties",
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+)
+_OTHER_KEYWORDS = ("$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "not")
+_KEYWORDS = frozenset((*_OTHER_KEYWORDS, *_NUMBER_KEYWORDS, *_STRING_KEYWORDS, *_ARRAY_KEYWORDS, *_OBJECT_KEYWORDS))
+"""Every keyword the interpreter reads; anything else in a schema is an annotation."""
+
+
+def _keyword(schema: Mapping[str, Any], name: str) -> tuple[bool, Any]:
+    """Whether ``schema`` has the keyword, and its value."""
+    return name in schema, schema.get(name)
+
+
+def _max_length_only(schema: Mapping[str, Any]) -> bool:
+    """Whether ``maxLength`` is the only keyword of the string group of ``schema``."""
+    return (
+        "maxLength" in schema
+        and "minLength" not in schema
+        and schema.get("pattern") is None
+        and _FORMATS.get(schema.get("format", "")) is None
+    )
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _finite(value: Any) -> bool:
+    """A number against a schema without numeric keywords: only NaN and the infinities fail."""
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+def _type_matches(value: Any, kinds: tuple[str, ...]) -> bool:
+    return any(_is_type(value, kind) for kind in kinds)
+
+
+def _unique(value: Any) -> bool:
+    count = len(value)
+    if all(item.__class__ is str for item in value):
+        return len(set(value)) == count
+    return not any(any(_equal(value[index], earlier) for earlier in value[:index]) for index in range(1, count))
+
+
+_PASS: _Compiled = (_JSON_CLASSES, _always)
+_FAIL: _Compiled = (frozenset(), _never)
+
+
+class _Compiler:
+    """Compiles schemas into checks that answer what ``SchemaValidator._check`` would: valid or not.
+
+    A schema is compiled once per depth at which it is reached (the interpreter's depth limit is
+    a property of the path taken, so a check compiled for depth ``d`` knows it): a schema beyond
+    the limit compiles to a check that fails. References to components that are not recursive are
+    compiled on the spot; a reference into a cycle of components is compiled when first followed,
+    one level at a time, which ends at the depth limit.
+    """
+
+    def __init__(self, components: Mapping[str, Any], resolve: Callable[[str], Any]) -> None:
+        self._components = components
+        self._resolve = resolve
+        self._nodes: dict[tuple[int, int], tuple[Any, _Compiled]] = {}
+        self._cyclic: dict[str, bool] = {}
+
+    def size(self) -> int:
+        return len(self._nodes)
+
+    def clear(self) -> None:
+        self._nodes.clear()
+
+    def compile(self, schema: Any, depth: int) -> _Compiled:
+        if schema is True or schema is None:
+            return _PASS
+        if schema is False or depth > _MAX_DEPTH:
+            return _FAIL
+        key = (id(schema), depth)
+        known = self._nodes.get(key)
+        if known is not None and known[0] is schema:
+            return known[1]
+        compiled = self._build(schema, depth)
+        self._nodes[key] = (schema, compiled)  # keeps the schema, and so its id, alive
+        return compiled
+
+    def _build(self, schema: Any, depth: int) -> _Compiled:
+        if not isinstance(schema, Mapping):
+            raise TypeError(f"not a schema: {schema!r}"[:200])
+        inner = depth + 1
+        keywords = {keyword for keyword in schema if keyword in _KEYWORDS}
+        ref = self._reference(schema["$ref"], inner) if "$ref" in schema else None
+        if ref is not None and keywords == {"$ref"} and ref[1] is not _always:
+            return ref  # a schema that is only a reference: the target's check (True would let NaN pass)
+        kinds: tuple[str, ...] | None = None
+        allowed = _JSON_CLASSES
+        declared = schema.get("type")
+        if declared is not None:
+            kinds = tuple(declared) if isinstance(declared, list) else (declared,)
+            if not all(isinstance(kind, str) for kind in kinds):
+                raise TypeError(f"unsupported type {declared!r}"[:200])
+            allowed = frozenset(cls for kind in kinds for cls in _KIND_CLASSES.get(kind, ()))
+
+        # The keywords of a class apply only when a value of that class can pass ``type``.
+        passing = set(_KIND_CLASSES) if kinds is None else set(kinds)
+        numbers_reachable = bool(passing & {"integer", "number"})
+        strings = self._string_check(schema) if "string" in passing else None
+        numbers = (
+            self._number_check(schema)
+            if numbers_reachable and any(keyword in schema for keyword in _NUMBER_KEYWORDS)
+            else None
+        )
+        arrays = self._array_check(schema, inner) if "array" in passing else None
+        objects = self._object_check(schema, inner) if "object" in passing else None
+        combinators = self._combinators(schema, inner)
+        enum: tuple[Any, ...] | None = tuple(schema["enum"]) if "enum" in schema else None
+        enum_strings = (
+            frozenset(enum) if enum is not None and all(o is None or o.__class__ is str for o in enum) else None
+        )
+
+        steps: list[_Check] = []
+        if enum is not None:
+            steps.append(_enum_check(enum, enum_strings))
+        if "const" in schema:
+            steps.append(_const_check(schema["const"]))
+        groups = _group_check(strings, numbers, arrays, objects, numbers_reachable)
+        if groups is not None:
+            steps.append(groups)
+        if combinators is not None:
+            steps.append(combinators)
+        general = _sequence(ref, kinds, allowed, steps)
+        if (
+            ref is not None
+            or "const" in schema
+            or combinators is not None
+            or (enum is not None and enum_strings is None)
+        ):
+            return frozenset(), general
+        # A plain schema: for a value of an exact JSON class, the type is decided by the class
+        # alone (but for a float against "integer"), and only the keywords of that class apply
+        # (and the enum, when it lists strings only), so look the check up by class.
+        handlers: dict[type, _Check]
+        if enum_strings is None:
+            handlers = {
+                _NONE_TYPE: _always,
+                bool: _always,
+                str: strings or _always,
+                int: numbers or _always,
+                float: numbers or math.isfinite,
+                list: arrays or _always,
+                tuple: arrays or _always,
+                dict: objects or _always,
+            }
+        else:  # a value of another class equals none of the options
+            handlers = dict.fromkeys(_JSON_CLASSES, _never)
+            handlers[str] = _in_enum(enum_strings, strings)
+            handlers[_NONE_TYPE] = _always if None in enum_strings else _never
+        handlers = {cls: handler if cls in allowed else _never for cls, handler in handlers.items()}
+        if float not in allowed and kinds is not None and "integer" in kinds:
+            del handlers[float]  # 1.0 is an integer: the general check knows
+        trivial = frozenset(cls for cls, handler in handlers.items() if handler is _always)
+        lookup = handlers.get
+        if str in allowed and enum_strings is None and _max_length_only(schema):
+            max_length = schema["maxLength"]
+
+            def check_string_first(value: Any) -> bool:  # the usual constrained string, inlined
+                if value.__class__ is str:
+                    return not len(value) > max_length
+                return lookup(value.__class__, general)(value)
+
+            return trivial, check_string_first
+        if handlers.get(float) is math.isfinite:
+            isfinite = math.isfinite
+
+            def check_float_first(value: Any) -> bool:  # the usual number, inlined
+                if value.__class__ is float:
+                    return isfinite(value)
+                return lookup(value.__class__, general)(value)
+
+            return trivial, check_float_first
+
+        def check(value: Any) -> bool:
+            return lookup(value.__class__, general)(value)
+
+        return trivial, check
+
+    def _reference(self, ref: str, depth: int) -> _Compiled:
+        target = self._resolve(ref)
+        if not self._is_cyclic(ref[len(_REF_PREFIX) :]):
+            return self.compile(target, depth)
+        slot: list[_Compiled] = []
+
+        def check(value: Any) -> bool:
+            if not slot:
+                slot.append(self.compile(target, depth))
+            trivial, target_check = slot[0]
+            return value.__class__ in trivial or target_check(value)
+
+        return frozenset(), check
+
+    def _is_cyclic(self, name: str) -> bool:
+        """Whether component ``name`` reaches itself through references."""
+        known = self._cyclic.get(name)
+        if known is None:
+            known = False
+            seen: set[str] = set()
+            pending = list(_references(self._components.get(name)))
+            while pending:
+                current = pending.pop()
+                if current == name:
+                    known = True
+                    break
+                if current not in seen:
+                    seen.add(current)
+                    pending.extend(_references(self._components.get(current)))
+            self._cyclic[name] = known
+        return known
+
+    @staticmethod
+    def _string_check(schema: Mapping[str, Any]) -> _Check | None:
+        has_max, max_length = _keyword(schema, "maxLength")
+        has_min, min_length = _keyword(schema, "minLength")
+        pattern = schema.get("pattern")
+        regex = None if pattern is None else re.compile(pattern)
+        known_format = _FORMATS.get(schema.get("format", ""))
+        valid_format = None if known_format is None else known_format[0]
+        if not (has_max or has_min or regex is not None or valid_format is not None):
+            return None
+        if valid_format is not None and not (has_max or has_min or regex is not None):
+            return valid_format
+        if has_max and not has_min and regex is None and valid_format is None:
+
+            def check_max(value: str) -> bool:
+                return not len(value) > max_length
+
+            return check_max
+
+        def check(value: str) -> bool:
+            length = len(value)
+            valid = True
+            if has_max and length > max_length:
+                valid = False
+            if has_min and length < min_length:
+                valid = False
+            if regex is not None and regex.search(value) is None:
+                valid = False
+            if valid_format is not None and not valid_format(value):
+                valid = False
+            return valid
+
+        return check
+
+    @staticmethod
+    def _number_check(schema: Mapping[str, Any]) -> _Check:
+        has_minimum, minimum = _keyword(schema, "minimum")
+        has_maximum, maximum = _keyword(schema, "maximum")
+        has_above, above = _keyword(schema, "exclusiveMinimum")
+        has_below, below = _keyword(schema, "exclusiveMaximum")
+        step = schema.get("multipleOf")
+
+        def check(value: Any) -> bool:
+            if isinstance(value, float) and not math.isfinite(value):
+                return False
+            valid = True
+            if has_minimum and value < minimum:
+                valid = False
+            if has_maximum and value > maximum:
+                valid = False
+            if has_above and value <= above:
+                valid = False
+            if has_below and value >= below:
+                valid = False
+            if step is not None:
+                quotient = value / step
+                if not (math.isfinite(quotient) and float(quotient).is_integer()):
+                    valid = False
+            return valid
+
+        return check
+
+    def _array_check(self, schema: Mapping[str, Any], inner: int) -> _Check | None:
+        has_max, max_items = _keyword(schema, "maxItems")
+        has_min, min_items = _keyword(schema, "minItems")
+        prefix = [self.compile(member, inner) for member in schema.get("prefixItems", [])]
+        skip = len(prefix)
+        items = self.compile(schema["items"], inner) if "items" in schema else None
+        unique = bool(schema.get("uniqueItems"))
+        if not (has_max or has_min or prefix or items is not None or unique):
+            return None
+        item_trivial, item_check = items if items is not None else _PASS
+        if items is not None and not (has_max or has_min or prefix or unique):
+
+            def check_items(value: Any) -> bool:
+                valid = True
+                for item in value:
+                    if item.__class__ not in item_trivial and not item_check(item):
+                        valid = False
+                return valid
+
+            return check_items
+
+        def check(value: Any) -> bool:
+            count = len(value)
+            valid = True
+            if has_max and count > max_items:
+                valid = False
+            if has_min and count < min_items:
+                valid = False
+            for item, (trivial, member_check) in zip(value, prefix, strict=False):
+                if item.__class__ not in trivial and not member_check(item):
+                    valid = False
+            if items is not None:
+                for item in value[skip:] if skip else value:
+                    if item.__class__ not in item_trivial and not item_check(item):
+                        valid = False
+            if unique and not _unique(value):
+                valid = False
+            return valid
+
+        return check
+
+    def _object_check(self, schema: Mapping[str, Any], inner: int) -> _Check | None:
+        required = tuple(schema.get("required", ()))
+        has_max, max_properties = _keyword(schema, "maxProperties")
+        has_min, min_properties = _keyword(schema, "minProperties")
+        properties = {name: self.compile(member, inner) for name, member in schema.get("properties", {}).items()}
+        patterns = [
+            (re.compile(pattern), self.compile(member, inner))
+            for pattern, member in schema.get("patternProperties", {}).items()
+        ]
+        additional = schema.get("additionalProperties", True)
+        # False (and True, never asked) compile to _FAIL: an unknown property is then always wrong.
+        extra_trivial, extra_check = _FAIL if additional is True else self.compile(additional, inner)
+        if not (required or has_max or has_min or properties or patterns or additional is not True):
+            return None
+        lookup = properties.get
+
+        def check_counts(value: dict[str, Any]) -> bool:
+            valid = True
+            for name in required:
+                if name not in value:
+                    valid = False
+            if has_max and len(value) > max_properties:
+                valid = False
+            if has_min and len(value) < min_properties:
+                valid = False
+            return valid
+
+        if not patterns and additional is True:
+            counted = bool(required or has_max or has_min)
+
+            def check_properties(value: dict[str, Any]) -> bool:
+                valid = check_counts(value) if counted else True
+                for key, item in value.items():
+                    known = lookup(key)
+                    if known is not None and item.__class__ not in known[0] and not known[1](item):
+                        valid = False
+                return valid
+
+            return check_properties
+
+        def check(value: dict[str, Any]) -> bool:
+            valid = check_counts(value)
+            for key, item in value.items():
+                cls = item.__class__
+                matched = False
+                known = lookup(key)
+                if known is not None:
+                    matched = True
+                    if cls not in known[0] and not known[1](item):
+                        valid = False
+                for regex, (trivial, member_check) in patterns:
+                    if regex.search(key):
+                        matched = True
+                        if cls not in trivial and not member_check(item):
+                            valid = False
+                if not matched and additional is not True:
+                    if not isinstance(key, (str, int)):  # child_path() raises on such a key
+                        raise TypeError(f"property name {key!r} is not a string"[:200])
+                    if cls not in extra_trivial and not extra_check(item):
+                        valid = False
+            return valid
+
+        return check
+
+    def _combinators(self, schema: Mapping[str, Any], inner: int) -> _Check | None:
+        all_of = [self.compile(member, inner) for member in schema.get("allOf", ())]
+        any_of = self._members(schema.get("anyOf"), inner)
+        one_of = self._members(schema.get("oneOf"), inner)
+        negated = self.compile(schema["not"], inner) if "not" in schema else None
+        if not all_of and any_of is None and one_of is None and negated is None:
+            return None
+        if any_of is not None and not all_of and one_of is None and negated is None:
+            alternatives = tuple(any_of)
+
+            def check_any(value: Any) -> bool:
+                cls = value.__class__
+                passing = False
+                for trivial, member_check in alternatives:  # all of them, as the interpreter does
+                    if cls in trivial or member_check(value):
+                        passing = True
+                return passing
+
+            return check_any
+
+        def passing(compiled: list[_Compiled], value: Any) -> int:
+            cls = value.__class__
+            return sum(1 for trivial, member_check in compiled if cls in trivial or member_check(value))
+
+        def check(value: Any) -> bool:
+            cls = value.__class__
+            valid = True
+            for trivial, member_check in all_of:
+                if cls not in trivial and not member_check(value):
+                    valid = False
+            if any_of is not None and not passing(any_of, value):
+                valid = False
+            if one_of is not None and passing(one_of, value) != 1:
+                valid = False
+            if negated is not None and (cls in negated[0] or negated[1](value)):
+                valid = False
+            return valid
+
+        return check
+
+    def _members(self, members: Any, inner: int) -> list[_Compiled] | None:
+        return None if members is None else [self.compile(member, inner) for member in members]
+
+
+def _references(schema: Any) -> Iterator[str]:
+    """The names of the components a schema refers to (anywhere in it, annotations included)."""
+    pending = [schema]
+    seen: set[int] = set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
+                yield ref[len(_REF_PREFIX) :]
+            pending.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            pending.extend(node)
+
+
+def _enum_check(options: tuple[Any, ...], strings: frozenset[Any] | None) -> _Check:
+    if strings is not None:  # only strings (and null): equal exactly when == says so, for a str or None
+
+        def check_strings(value: Any) -> bool:
+            return (value is None or value.__class__ is str) and value in strings
+
+        return check_strings
+
+    def check(value: Any) -> bool:
+        return any(_equal(value, option) for option in options)
+
+    return check
+
+
+def _in_enum(strings: frozenset[Any], constraints: _Check | None) -> _Check:
+    """A ``str`` against a plain schema with a string-only enum (and maybe string keywords)."""
+    if constraints is None:
+        return strings.__contains__
+
+    def check(value: str) -> bool:
+        listed = value in strings
+        return constraints(value) and listed
+
+    return check
+
+
+def _const_check(const: Any) -> _Check:
+    def check(value: Any) -> bool:
+        return _equal(value, const)
+
+    return check
+
+
+def _group_check(
+    strings: _Check | None, numbers: _Check | None, arrays: _Check | None, objects: _Check | None, numbers_too: bool
+) -> _Check | None:
+    """The keywords of the value's class, dispatched as the interpreter does (str, number, array, object)."""
+    if strings is None and arrays is None and objects is None and numbers is None:
+        return _finite if numbers_too else None
+    number_check = numbers or _finite
+
+    def check(value: Any) -> bool:
+        if isinstance(value, str):
+            return strings is None or strings(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return number_check(value)
+        if isinstance(value, (list, tuple)):
+            return arrays is None or arrays(value)
+        if isinstance(value, dict):
+            return objects is None or objects(value)
+        return True
+
+    return check
+
+
+def _sequence(
+    ref: _Compiled | None, kinds: tuple[str, ...] | None, allowed: frozenset[type], steps: list[_Check]
+) -> _Check:
+    """``$ref``, then ``type`` (a wrong type ends the check, as in the interpreter), then every step."""
+    if ref is None and kinds is None and len(steps) == 1:
+        return steps[0]
+    if ref is None and kinds is None and len(steps) == 2:  # the usual: a finite number, and anyOf
+        first, second = steps
+
+        def check_both(value: Any) -> bool:
+            valid = first(value)
+            return second(value) and valid
+
+        return check_both
+    ref_trivial, ref_check = ref or _PASS
+    checks = tuple(steps)
+
+    def check(value: Any) -> bool:
+        cls = value.__class__
+        valid = cls in ref_trivial or ref_check(value)
+        if kinds is not None and cls not in allowed and not _type_matches(value, kinds):
+            return False
+        for step in checks:
+            if not step(value):
+                valid = False
+        return valid
+
+    return check
