@@ -55,7 +55,37 @@ INVALID_FORMAT_VALUES: dict[str, tuple[str, ...]] = {
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
-_FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+
+def _openapi_format_checker() -> Any:
+    """jsonschema's draft 2020-12 format checks, plus what OpenAPI and RFC 5321 add.
+
+    OpenAPI's int32/int64 formats bound integers; an email address needs a local part and a
+    domain around its last "@" (jsonschema only looks for an "@").
+    """
+    checker = jsonschema.FormatChecker()
+    checker.checkers = dict(jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers)
+
+    def bounded(low: int, high: int) -> Any:
+        def check(value: object) -> bool:
+            return not isinstance(value, int) or isinstance(value, bool) or low <= value <= high
+
+        return check
+
+    checker.checks("int32")(bounded(-(2**31), 2**31 - 1))
+    checker.checks("int64")(bounded(-(2**63), 2**63 - 1))
+
+    def email(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        local, at, domain = value.rpartition("@")
+        return bool(at and local and domain)
+
+    checker.checks("email")(email)
+    return checker
+
+
+_FORMAT_CHECKER = _openapi_format_checker()
 _WRONG_TYPE_SAMPLES: dict[str, Any] = {
     "null": None,
     "boolean": True,
@@ -124,7 +154,7 @@ def _bound_integer_formats(schema: Json) -> Json:
     return bounded
 
 
-def generation_schema(schema: Json, schemas: Mapping[str, Any], *, openapi_formats: bool = False) -> Json:
+def generation_schema(schema: Json, schemas: Mapping[str, Any], *, openapi_formats: bool = True) -> Json:
     """A self-contained schema to generate valid instances from.
 
     With ``openapi_formats`` the integer formats of the OpenAPI format registry (int32,
@@ -135,7 +165,7 @@ def generation_schema(schema: Json, schemas: Mapping[str, Any], *, openapi_forma
 
 
 def valid_instances(
-    schema: Json, schemas: Mapping[str, Any], *, openapi_formats: bool = False
+    schema: Json, schemas: Mapping[str, Any], *, openapi_formats: bool = True
 ) -> st.SearchStrategy[Json]:
     """Instances valid per ``schema`` (formats included), unknown properties included."""
     return instances(generation_schema(schema, schemas, openapi_formats=openapi_formats))
@@ -329,9 +359,7 @@ def reference_validator(document: Mapping[str, Any], schema: Json) -> Any:
     resource = Resource.from_contents(dict(document), default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(uri, resource)
     rooted = _reroot_refs(schema, uri)
-    return jsonschema.Draft202012Validator(
-        rooted, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    return jsonschema.Draft202012Validator(rooted, registry=registry, format_checker=_FORMAT_CHECKER)
 
 
 def _reroot_refs(schema: Json, uri: str) -> Json:

@@ -44,13 +44,24 @@ SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
 SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
+INTEGER_FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
 def validation_schema(schema: Any) -> Any:
-    """``schema`` without what validation does not read (descriptions, examples, x- extensions)."""
+    """``schema`` without what validation does not read (descriptions, examples, x- extensions).
+
+    OpenAPI's int32/int64 formats become the minimum and maximum they imply.
+    """
     if not isinstance(schema, dict):
         return schema
     result: dict[str, Any] = {}
+    bounds = INTEGER_FORMAT_BOUNDS.get(schema.get("format", ""))
+    if bounds is not None:
+        low, high = bounds
+        result["minimum"] = max(low, schema.get("minimum", low))
+        result["maximum"] = min(high, schema.get("maximum", high))
     for key, value in schema.items():
-        if key in ANNOTATION_KEYWORDS or key.startswith("x-"):
+        if key in ANNOTATION_KEYWORDS or key.startswith("x-") or (bounds and key in ("minimum", "maximum")):
             continue
         if key in SCHEMA_MAPS and isinstance(value, dict):
             result[key] = {name: validation_schema(child) for name, child in value.items()}

@@ -16,6 +16,8 @@ COMPONENTS: dict[str, Any] = {
         "properties": {
             "ErrorMessage": {"type": ["string", "null"]},
             "ErrorCode": {
+                "minimum": -2147483648,
+                "maximum": 2147483647,
                 "type": "integer",
                 "format": "int32",
                 "enum": [
@@ -59,14 +61,24 @@ COMPONENTS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "RestoredAt": {"type": ["string", "null"], "format": "date-time"},
-            "Number": {"type": ["integer", "null"], "format": "int32"},
+            "Number": {"minimum": -2147483648, "maximum": 2147483647, "type": ["integer", "null"], "format": "int32"},
             "Name": {"type": ["string", "null"]},
-            "LanguageId": {"type": ["integer", "null"], "format": "int32"},
-            "Type": {"type": ["integer", "null"], "format": "int32"},
+            "LanguageId": {
+                "minimum": -2147483648,
+                "maximum": 2147483647,
+                "type": ["integer", "null"],
+                "format": "int32",
+            },
+            "Type": {"minimum": -2147483648, "maximum": 2147483647, "type": ["integer", "null"], "format": "int32"},
             "Tel2": {"type": ["string", "null"]},
             "Tel1": {"type": ["string", "null"]},
             "Email": {"type": ["string", "null"]},
-            "Id": {"type": ["integer", "null"], "format": "int64"},
+            "Id": {
+                "minimum": -9223372036854775808,
+                "maximum": 9223372036854775807,
+                "type": ["integer", "null"],
+                "format": "int64",
+            },
             "VatId": {"type": ["string", "null"]},
             "DefaultFax": {"anyOf": [{"$ref": "#/components/schemas/CustomerMetaData"}, {"type": "null"}]},
             "DefaultStatusUpdatesMailAddress": {
@@ -76,7 +88,12 @@ COMPONENTS: dict[str, Any] = {
             "DefaultCommercialMailAddress": {
                 "anyOf": [{"$ref": "#/components/schemas/CustomerMetaData"}, {"type": "null"}]
             },
-            "PriceGroupId": {"type": ["integer", "null"], "format": "int64"},
+            "PriceGroupId": {
+                "minimum": -9223372036854775808,
+                "maximum": 9223372036854775807,
+                "type": ["integer", "null"],
+                "format": "int64",
+            },
             "Address": {"anyOf": [{"$ref": "#/components/schemas/CustomerAddress"}, {"type": "null"}]},
             "DefaultPhone1": {"anyOf": [{"$ref": "#/components/schemas/CustomerMetaData"}, {"type": "null"}]},
             "DefaultPhone2": {"anyOf": [{"$ref": "#/components/schemas/CustomerMetaData"}, {"type": "null"}]},
@@ -99,23 +116,49 @@ COMPONENTS: dict[str, Any] = {
             "Company": {"type": ["string", "null"]},
             "FirstName": {"type": ["string", "null"]},
             "Email": {"type": ["string", "null"]},
-            "Id": {"type": ["integer", "null"], "format": "int64"},
-            "AddressType": {"type": ["integer", "null"], "format": "int32", "enum": [1, 2, None]},
+            "Id": {
+                "minimum": -9223372036854775808,
+                "maximum": 9223372036854775807,
+                "type": ["integer", "null"],
+                "format": "int64",
+            },
+            "AddressType": {
+                "minimum": -2147483648,
+                "maximum": 2147483647,
+                "type": ["integer", "null"],
+                "format": "int32",
+                "enum": [1, 2, None],
+            },
             "AddressAddition": {"type": ["string", "null"]},
             "Fax": {"type": ["string", "null"]},
             "Zip": {"type": ["string", "null"]},
             "Housenumber": {"type": ["string", "null"]},
             "ArchivedAt": {"type": ["string", "null"], "format": "date-time"},
-            "CustomerId": {"type": ["integer", "null"], "format": "int64"},
+            "CustomerId": {
+                "minimum": -9223372036854775808,
+                "maximum": 9223372036854775807,
+                "type": ["integer", "null"],
+                "format": "int64",
+            },
         },
     },
     "CustomerMetaData": {
         "type": "object",
         "properties": {
-            "Id": {"type": ["integer", "null"], "format": "int64"},
+            "Id": {
+                "minimum": -9223372036854775808,
+                "maximum": 9223372036854775807,
+                "type": ["integer", "null"],
+                "format": "int64",
+            },
             "SubType": {"type": ["string", "null"]},
             "TypeName": {"type": ["string", "null"]},
-            "TypeId": {"type": ["integer", "null"], "format": "int64"},
+            "TypeId": {
+                "minimum": -9223372036854775808,
+                "maximum": 9223372036854775807,
+                "type": ["integer", "null"],
+                "format": "int64",
+            },
             "Value": {"type": ["string", "null"]},
         },
     },

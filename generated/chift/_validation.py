@@ -21,6 +21,7 @@ raises where the interpreter would raise.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import uuid
@@ -110,10 +111,34 @@ def _valid_uuid(text: str) -> bool:
     return all(len(text) > position and text[position] == "-" for position in (8, 13, 18, 23))
 
 
+def _valid_email(text: str) -> bool:
+    local, at, domain = text.rpartition("@")
+    return bool(at and local and domain)
+
+
+@functools.lru_cache(maxsize=512)
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema (ECMA-262) pattern as a Python regex: ``$`` ends the text, never before a final newline."""
+    translated, in_class, index = [], False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            translated.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        translated.append("\\Z" if char == "$" and not in_class else char)
+        index += 1
+    return re.compile("".join(translated))
+
+
 _FORMATS = {
     "date": (_valid_date, "a date (YYYY-MM-DD)"),
     "date-time": (_valid_datetime, "an RFC 3339 date-time with offset"),
-    "email": (lambda text: "@" in text, "an email address"),
+    "email": (_valid_email, "an email address (local part @ domain)"),
     "uuid": (_valid_uuid, "a UUID"),
 }
 
@@ -136,7 +161,6 @@ class SchemaValidator:
 
     def __init__(self, components: Mapping[str, Any]) -> None:
         self._components = components
-        self._patterns: dict[str, re.Pattern[str]] = {}
         self._compiler = _Compiler(components, self._resolve)
         # id(schema) -> (schema, its compiled check, or None when it cannot be compiled). The
         # schema is kept so that its id stays its own; schemas must not be mutated once used.
@@ -221,12 +245,8 @@ class SchemaValidator:
         if "minLength" in schema and length < schema["minLength"]:
             out.append(Violation(path, f"must be at least {schema['minLength']} characters long, not {length}"))
         pattern = schema.get("pattern")
-        if pattern is not None:
-            compiled = self._patterns.get(pattern)
-            if compiled is None:
-                compiled = self._patterns[pattern] = re.compile(pattern)
-            if compiled.search(value) is None:
-                out.append(Violation(path, f"must match the pattern {pattern!r}"))
+        if pattern is not None and pattern_regex(pattern).search(value) is None:
+            out.append(Violation(path, f"must match the pattern {pattern!r}"))
         check = _FORMATS.get(schema.get("format", ""))
         if check is not None and not check[0](value):
             out.append(Violation(path, f"must be {check[1]}"))
@@ -286,7 +306,7 @@ class SchemaValidator:
                 matched = True
                 self._check(item, properties[key], child_path(path, key), out, depth + 1)
             for pattern, item_schema in patterns.items():
-                if re.search(pattern, key):
+                if pattern_regex(pattern).search(key):
                     matched = True
                     self._check(item, item_schema, child_path(path, key), out, depth + 1)
             if not matched:
@@ -577,7 +597,7 @@ class _Compiler:
         has_max, max_length = _keyword(schema, "maxLength")
         has_min, min_length = _keyword(schema, "minLength")
         pattern = schema.get("pattern")
-        regex = None if pattern is None else re.compile(pattern)
+        regex = None if pattern is None else pattern_regex(pattern)
         known_format = _FORMATS.get(schema.get("format", ""))
         valid_format = None if known_format is None else known_format[0]
         if not (has_max or has_min or regex is not None or valid_format is not None):
@@ -681,7 +701,7 @@ class _Compiler:
         has_min, min_properties = _keyword(schema, "minProperties")
         properties = {name: self.compile(member, inner) for name, member in schema.get("properties", {}).items()}
         patterns = [
-            (re.compile(pattern), self.compile(member, inner))
+            (pattern_regex(pattern), self.compile(member, inner))
             for pattern, member in schema.get("patternProperties", {}).items()
         ]
         additional = schema.get("additionalProperties", True)

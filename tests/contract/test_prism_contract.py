@@ -17,14 +17,13 @@ header (nor a problem+json ``validation`` list).
   a valid body or parameter) the client raises RequestValidationError without sending,
   and Prism, sent the same request with urllib3, rejects it for a violation at the
   broken place.
-- Divergences where the client sends what Prism rejects are xfail(strict=True) tests
-  at the end: each one a client bug to fix.
+- Divergences where the client sent what Prism rejects (pattern ``$``, int32/int64,
+  email) were client bugs; the tests at the end pin their fixes.
 
 Formats are a corner where validators differ; the invalid samples use clearly wrong
 values. Where the client is stricter than Prism nothing breaks: Prism also accepts
 date-times with a space for the ``T``, an offset without a colon (``+0100``) and year
-0000, which the client refuses. Where it is laxer (emails, int32/int64) the xfail tests
-at the end show it.
+0000, which the client refuses.
 """
 
 from __future__ import annotations
@@ -604,15 +603,6 @@ def _anchored_pattern_parameters() -> list[tuple[Operation, Mapping[str, Any]]]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason=(
-        "_validation.py checks 'pattern' with Python's re.search, where '$' also matches before a final "
-        "newline; JSON Schema patterns are ECMA-262 regular expressions, where it does not. The client "
-        "sends force_financial_period='012022\\n', which Prism (and any ECMA-262 validator) rejects."
-    ),
-)
 @pytest.mark.parametrize(
     ("operation", "parameter"),
     _anchored_pattern_parameters(),
@@ -696,29 +686,11 @@ def _case_id(value: Any) -> str:
     return str(value) if isinstance(value, Operation) else client_path(value.reported_at)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason=(
-        "_validation.py ignores the OpenAPI integer formats int32 and int64 (only date, date-time, email "
-        "and uuid are checked), so the client sends Billbee 2**31 for an int32 (2**63 for an int64), which "
-        "Prism rejects and Billbee's C# API cannot read; the design asks for every constraint the schema states."
-    ),
-)
 @pytest.mark.parametrize(("operation", "mutation"), format_cases({"int32": INT32[1] + 1, "int64": 2**63}), ids=_case_id)
 def test_integer_formats_bound_the_value(operation: Operation, mutation: Mutation, prism: PrismServers) -> None:
     check_divergence(operation, mutation, prism)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason=(
-        "_validation.py's email check is only '\"@\" in text' (like jsonschema's), so the client sends "
-        "'someone@', which is no address (RFC 5321 needs a local part and a domain) and which Prism "
-        "rejects; a check that both sides of the last '@' are non-empty would do"
-    ),
-)
 @pytest.mark.parametrize(("operation", "mutation"), format_cases({"email": "someone@"}), ids=_case_id)
 def test_email_format_needs_a_local_part_and_a_domain(
     operation: Operation, mutation: Mutation, prism: PrismServers
