@@ -97,9 +97,6 @@ class ConnectionLost(TransportError):
     """The connection broke after the request was sent; the server may have processed it."""
 
 
-_BODY_PREVIEW = 200
-
-
 class ResponseError(ClientError):
     """A response arrived but cannot be returned as a result."""
 

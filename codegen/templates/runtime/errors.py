@@ -94,7 +94,6 @@ class ConnectionLost(TransportError):
     """The connection broke after the request was sent; the server may have processed it."""
 
 
-_BODY_PREVIEW = 200
 
 
 class ResponseError(ClientError):
