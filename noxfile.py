@@ -111,6 +111,6 @@ def contract(session: nox.Session) -> None:
                 f"{tool} not found on PATH: the contract tests run Stoplight Prism, an npm package. "
                 "Install Node.js 20 or later with npm, then run `nox -s contract` again."
             )
-    output = session.run("python", "tests/prism.py", "install", str(ROOT / ".cache" / "prism"), silent=True)
+    output = session.run("python", "tests/helpers/prism.py", "install", str(ROOT / ".cache" / "prism"), silent=True)
     prism_bin = str(output).strip().splitlines()[-1]
     session.run("pytest", "-m", "contract", "tests/contract", *session.posargs, env={"PRISM_BIN": prism_bin})

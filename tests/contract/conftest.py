@@ -14,8 +14,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from prism import ENVIRONMENT_VARIABLE, PRISM_VERSION, PrismError, PrismServer, installed_version
-from schema_strategies import SCHEMAS
+
+from tests.helpers.prism import ENVIRONMENT_VARIABLE, PRISM_VERSION, PrismError, PrismServer, installed_version
+from tests.helpers.schema_strategies import SCHEMAS
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,7 +34,7 @@ def prism_binary() -> Path:
         pytest.fail(
             f"{ENVIRONMENT_VARIABLE} is not set. The contract tests need Stoplight Prism {PRISM_VERSION}: run "
             f"`nox -s contract` (it installs Prism with npm into .cache/prism and sets {ENVIRONMENT_VARIABLE}), "
-            f"or run `python tests/prism.py install` and set {ENVIRONMENT_VARIABLE} to the path it prints.",
+            f"or run `python tests/helpers/prism.py install` and set {ENVIRONMENT_VARIABLE} to the path it prints.",
             pytrace=False,
         )
     binary = Path(value)

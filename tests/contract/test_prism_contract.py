@@ -37,12 +37,13 @@ from types import ModuleType
 from typing import Any
 
 import attrs
-import hypothesis_profiles
 import pytest
 import urllib3
 from hypothesis import assume, event, find, given, settings
 from hypothesis import strategies as st
-from schema_strategies import (
+
+from tests.helpers import hypothesis_profiles
+from tests.helpers.schema_strategies import (
     INT32,
     Mutation,
     Operation,

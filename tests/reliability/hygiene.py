@@ -6,7 +6,8 @@ import logging
 import traceback
 from collections.abc import Iterable
 
-from .operations import find_secrets
+from tests.helpers.vendors import find_secrets
+
 from .report import REPORT
 
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from generated import chift
 from generated.chift._auth import TokenAuth
+from tests.helpers.vendors import CHIFT_ACCOUNT_ID, CHIFT_CLIENT_ID, CHIFT_CLIENT_SECRET, CHIFT_ISSUED_TOKEN_PREFIX
 
 from .faultserver import EchoServer, Received, json_bytes
 from .hygiene import scan
-from .operations import CHIFT_ACCOUNT_ID, CHIFT_CLIENT_ID, CHIFT_CLIENT_SECRET, ISSUED_TOKEN_PREFIX
 from .report import REPORT
 
 THREADS = 16
@@ -59,7 +59,7 @@ class TokenService:
         if request.path == "/token":
             with self._lock:
                 self.token_times.append(time.monotonic())
-                token = f"{ISSUED_TOKEN_PREFIX}{len(self.token_times)}"
+                token = f"{CHIFT_ISSUED_TOKEN_PREFIX}{len(self.token_times)}"
                 self._valid.add(token)
             body = {"access_token": token, "token_type": "bearer", "expires_in": self._lifetime, "expires_on": 0}
             return 200, JSON_HEADERS, json_bytes(body)

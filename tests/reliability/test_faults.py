@@ -21,18 +21,18 @@ from typing import Any
 
 import pytest
 
-from .faultserver import Action, FaultServer, Plan, Received, json_bytes, refused_port, sequence
-from .hygiene import exception_texts, log_texts, scan
-from .operations import (
+from tests.helpers.paths import REPO
+from tests.helpers.vendors import (
     CHIFT_ACCOUNT_ID,
     CHIFT_CLIENT_ID,
     CHIFT_CLIENT_SECRET,
-    ISSUED_TOKEN_PREFIX,
-    OPERATIONS,
-    REPO,
-    Operation,
+    CHIFT_ISSUED_TOKEN_PREFIX,
     find_secrets,
 )
+
+from .faultserver import Action, FaultServer, Plan, Received, json_bytes, refused_port, sequence
+from .hygiene import exception_texts, log_texts, scan
+from .operations import OPERATIONS, Operation
 from .report import REPORT
 
 RETRY = {"max_attempts": 3, "backoff": 0.01, "retry_after_cap": 0.2}
@@ -402,7 +402,7 @@ def token_ok(router_issued: list[str]) -> Action:
     """A token answer with a fresh, distinctive token each time."""
 
     def body(request: Received) -> bytes:
-        token = f"{ISSUED_TOKEN_PREFIX}{len(router_issued) + 1}"
+        token = f"{CHIFT_ISSUED_TOKEN_PREFIX}{len(router_issued) + 1}"
         router_issued.append(token)
         return json_bytes({"access_token": token, "token_type": "bearer", "expires_in": 1800, "expires_on": 0})
 

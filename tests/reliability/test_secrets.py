@@ -17,24 +17,23 @@ from typing import Any
 import pytest
 
 from generated import billbee, chift, cin7_omni, formation
-
-from .hygiene import exception_texts, log_texts, scan
-from .operations import (
-    BILLBEE_KEY,
-    BILLBEE_PASSWORD,
-    BILLBEE_USER,
+from tests.helpers.vendors import (
+    BILLBEE_API_KEY,
+    BILLBEE_API_PASSWORD,
+    BILLBEE_USERNAME,
     CHIFT_CLIENT_ID,
     CHIFT_CLIENT_SECRET,
-    CHIFT_TOKEN,
-    CIN7_KEY,
-    CIN7_USER,
-    FORMATION_KEY,
-    ISSUED_TOKEN_PREFIX,
-    OPERATIONS,
+    CHIFT_ISSUED_TOKEN_PREFIX,
+    CHIFT_STATIC_TOKEN,
+    CIN7_API_KEY,
+    CIN7_USERNAME,
+    FORMATION_API_KEY,
     SECRETS,
-    Operation,
     find_secrets,
 )
+
+from .hygiene import exception_texts, log_texts, scan
+from .operations import OPERATIONS, Operation
 
 
 def _answer(operation: Operation) -> Any:
@@ -45,7 +44,7 @@ def _answer(operation: Operation) -> Any:
             return package.testing.json_response(
                 200,
                 {
-                    "access_token": ISSUED_TOKEN_PREFIX + "1",
+                    "access_token": CHIFT_ISSUED_TOKEN_PREFIX + "1",
                     "token_type": "bearer",
                     "expires_in": 1800,
                     "expires_on": 0,
@@ -92,28 +91,35 @@ def test_token_exchange_objects_never_show_secrets(caplog: pytest.LogCaptureFixt
     )
     operation.call(client, "hygiene")
     assert CHIFT_CLIENT_SECRET in (transport.requests[0].body or b"").decode()
-    assert transport.requests[1].headers["Authorization"] == f"Bearer {ISSUED_TOKEN_PREFIX}1"
+    assert transport.requests[1].headers["Authorization"] == f"Bearer {CHIFT_ISSUED_TOKEN_PREFIX}1"
     texts = [repr(client), repr(vars(client)), repr(client._auth), repr(vars(client._auth)), *log_texts(caplog.records)]
     texts += [repr(request) for request in transport.requests]
     assert scan("token exchange objects", texts) == []
 
 
 CONFIGURATION_ERRORS: dict[str, Callable[[], object]] = {
-    "token with CR LF": lambda: chift.Client(token=CHIFT_TOKEN + "\r\nX-Injected: 1"),
+    "token with CR LF": lambda: chift.Client(token=CHIFT_STATIC_TOKEN + "\r\nX-Injected: 1"),
     "client secret with NUL": lambda: chift.Client(
         client_id=CHIFT_CLIENT_ID, client_secret=CHIFT_CLIENT_SECRET + "\0", account_id="x"
     ),
     "billbee password with LF": lambda: billbee.Client(
-        username=BILLBEE_USER, api_password=BILLBEE_PASSWORD + "\n", api_key=BILLBEE_KEY
+        username=BILLBEE_USERNAME, api_password=BILLBEE_API_PASSWORD + "\n", api_key=BILLBEE_API_KEY
     ),
     "billbee key, plain http to a remote host": lambda: billbee.Client(
-        username=BILLBEE_USER, api_password=BILLBEE_PASSWORD, api_key=BILLBEE_KEY, base_url="http://example.com"
+        username=BILLBEE_USERNAME,
+        api_password=BILLBEE_API_PASSWORD,
+        api_key=BILLBEE_API_KEY,
+        base_url="http://example.com",
     ),
     "cin7 credentials in the base URL": lambda: cin7_omni.Client(
-        username=CIN7_USER, api_key=CIN7_KEY, base_url=f"https://{CIN7_USER}:{CIN7_KEY}@api.cin7.com/api"
+        username=CIN7_USERNAME,
+        api_key=CIN7_API_KEY,
+        base_url=f"https://{CIN7_USERNAME}:{CIN7_API_KEY}@api.cin7.com/api",
     ),
-    "formation key, missing nothing but a bad URL": lambda: formation.Client(api_key=FORMATION_KEY, base_url="ftp://x"),
-    "cin7 missing api_key": lambda: cin7_omni.Client(username=CIN7_USER, api_key=None),  # type: ignore[arg-type]
+    "formation key, missing nothing but a bad URL": lambda: formation.Client(
+        api_key=FORMATION_API_KEY, base_url="ftp://x"
+    ),
+    "cin7 missing api_key": lambda: cin7_omni.Client(username=CIN7_USERNAME, api_key=None),  # type: ignore[arg-type]
 }
 
 
@@ -142,7 +148,7 @@ def test_token_credentials_that_break_the_schema_are_named_not_shown() -> None:
 
 
 def test_secrets_cannot_be_pickled() -> None:
-    client = formation.Client(api_key=FORMATION_KEY)
+    client = formation.Client(api_key=FORMATION_API_KEY)
     with pytest.raises(TypeError):
         pickle.dumps(client._auth)
     client.close()

@@ -20,7 +20,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import REPO, run_codegen
 
 from codegen.ir import build_spec
 from codegen.maintain.convert import normalise
@@ -30,8 +29,8 @@ from codegen.maintain.spec_import import ImportResult, import_operations
 from codegen.pipeline import render_all, write
 from codegen.problems import SchemaError, Severity
 from codegen.schema import check_document, load_document, resolve_pointer
+from tests.helpers.paths import REPO, run_codegen, vendor_spec
 
-VENDOR_SPECS = Path(__file__).resolve().parents[2] / "shared" / "vendor-specs"
 CHIFT_CONTACTS = "POST /consumers/{consumer_id}/invoicing/contacts"
 CHIFT_INVOICES = "POST /consumers/{consumer_id}/accounting/invoices"
 FORMAT_SAMPLES = {
@@ -41,14 +40,6 @@ FORMAT_SAMPLES = {
     "uuid": "123e4567-e89b-12d3-a456-426614174000",
     "uri": "https://example.com/a",
 }
-
-
-def vendor_spec(relative: str) -> Path:
-    """A published spec under ../shared/vendor-specs/; the test fails (never skips) when it is missing."""
-    path = VENDOR_SPECS / relative
-    if not path.is_file():
-        pytest.fail(f"vendor spec {path} is missing: the tests read the vendors' published specs from ../shared")
-    return path
 
 
 @dataclass(frozen=True)
@@ -525,7 +516,7 @@ def test_cli_imports_and_reports(tmp_path: Path) -> None:
 def test_cli_import_rejects_bad_input_with_exit_status_2(
     spec: str, operation: str, message: str, tmp_path: Path
 ) -> None:
-    path = VENDOR_SPECS / spec if spec != "missing.json" else tmp_path / spec
+    path = vendor_spec(spec) if spec != "missing.json" else tmp_path / spec
     status, _, err = cli("import", str(path), "--operation", operation, "--vendor", "v", "--schemas", str(tmp_path))
     assert status == 2
     assert message in err

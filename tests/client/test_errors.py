@@ -13,8 +13,10 @@ import json
 from typing import Any
 
 import pytest
-from loopback import LoopbackServer, Reply, loopback_fixture  # noqa: F401 (the fixture)
-from test_client_support import (
+
+from generated import billbee, chift, cin7_omni, formation
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.vendors import (
     BILLBEE_CUSTOMERS,
     CHIFT_CONTACTS,
     CHIFT_INVOICES,
@@ -30,8 +32,6 @@ from test_client_support import (
     request_example,
     response_example,
 )
-
-from generated import billbee, chift, cin7_omni, formation
 
 REQUEST_ID = {"X-Request-Id": "req-7f31c2"}
 MAX_ATTEMPTS = 3

@@ -18,8 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from loopback import LoopbackServer, Recorded, Reply, loopback_fixture  # noqa: F401 (the fixture)
-from test_client_support import (
+
+from generated import billbee, chift, cin7_omni, formation
+from tests.helpers.loopback import LoopbackServer, Recorded, Reply
+from tests.helpers.vendors import (
     BILLBEE_API_KEY,
     BILLBEE_API_PASSWORD,
     BILLBEE_CUSTOMERS,
@@ -56,8 +58,6 @@ from test_client_support import (
     response_example,
     token,
 )
-
-from generated import billbee, chift, cin7_omni, formation
 
 CONTACT_OUT = {"id": "c-1", "source_ref": {}}
 THREADS = 16

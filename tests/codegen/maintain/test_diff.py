@@ -16,27 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, run_codegen
 
 from codegen.maintain.convert import Normalised, normalise
 from codegen.maintain.documents import load_spec
 from codegen.maintain.operations import parse_operation
 from codegen.maintain.schema_diff import BREAKING, COMPATIBLE, DiffReport, diff_documents
+from tests.helpers.paths import REPO, run_codegen, vendor_spec
 
-VENDOR_SPECS = Path(__file__).resolve().parents[2] / "shared" / "vendor-specs"
 CHIFT_VERSIONS = ("2023-12-06", "2024-10-07", "2025-02-18", "2026-02-17", "2026-08-21")
 CONTACTS = "POST /consumers/{consumer_id}/invoicing/contacts"
 INVOICES = "POST /consumers/{consumer_id}/accounting/invoices"
 INVOICES_POINTER = "/paths/~1consumers~1{consumer_id}~1accounting~1invoices/post"
 INVOICE_IN = "/components/schemas/InvoiceItemInMonoAnalyticPlan"
-
-
-def vendor_spec(relative: str) -> Path:
-    """A published spec under ../shared/vendor-specs/; the test fails (never skips) when it is missing."""
-    path = VENDOR_SPECS / relative
-    if not path.is_file():
-        pytest.fail(f"vendor spec {path} is missing: the tests read the vendors' published specs from ../shared")
-    return path
 
 
 @pytest.fixture(scope="module")

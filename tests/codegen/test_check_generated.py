@@ -12,9 +12,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import GENERATED, run_codegen, subprocess_env, tree_bytes
-
 from codegen.pipeline import KEPT_FILES
+from tests.helpers.paths import GENERATED, run_codegen, subprocess_env, tree_bytes
 
 CHIFT_MODELS = "generated/chift/models.py"
 BILLBEE_MODELS = "generated/billbee/models.py"

@@ -17,8 +17,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from loopback import LoopbackServer, Reply, loopback_fixture  # noqa: F401 (the fixture)
-from test_client_support import (
+
+from generated import billbee, chift, cin7_omni, formation
+from generated.formation.testing import MockTransport, Request, Response, json_response
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.vendors import (
     BILLBEE_API_KEY,
     BILLBEE_API_PASSWORD,
     BILLBEE_CUSTOMERS,
@@ -49,9 +52,6 @@ from test_client_support import (
     sent_headers,
     token,
 )
-
-from generated import billbee, chift, cin7_omni, formation
-from generated.formation.testing import MockTransport, Request, Response, json_response
 
 JSON_HEADERS = {"accept": "application/json", "content-type": "application/json"}
 CONTACT_OUT = {"id": "c-1", "source_ref": {"id": "s-1", "model": "res.partner"}}

@@ -19,7 +19,8 @@ from typing import Any
 
 import cattrs
 import pytest
-from conftest import GENERATED, load_schema, resolve_local_ref, vendors
+
+from tests.helpers.paths import GENERATED, load_schema, resolve_local_ref, vendors
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SEED_OPERATIONS = frozenset(

@@ -57,11 +57,12 @@ from types import ModuleType
 from typing import Any
 
 import attrs
-import hypothesis_profiles
 import pytest
 from hypothesis import Phase, event, find, given, settings
 from hypothesis import strategies as st
-from schema_strategies import (
+
+from tests.helpers import hypothesis_profiles
+from tests.helpers.schema_strategies import (
     COMPONENT_REF,
     REPO,
     Operation,

@@ -23,12 +23,12 @@ from typing import Any
 import attrs
 import cattrs
 import pytest
-from conftest import load_schema, resolve_local_ref, vendors
 
 import generated.chift as chift
 import generated.cin7_omni as cin7
 from generated.chift import _converter as chift_converter
 from generated.chift._unset import UNSET, UnsetType
+from tests.helpers.paths import load_schema, resolve_local_ref, vendors
 
 JSON = "application/json"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")

@@ -7,7 +7,7 @@ connection may idle, the time a scripted delay may last, and the time ``stop()``
 
 Usage, in a test module::
 
-    from loopback import LoopbackServer, Reply, loopback_fixture  # noqa: F401 (the fixture)
+    from tests.helpers.loopback import LoopbackServer, Reply
 
 
     def test_create(loopback: LoopbackServer) -> None:
@@ -37,10 +37,9 @@ Records: ``requests`` (every request, in arrival order, as :class:`Recorded`),
 ``count(method, path)``, ``open_connections`` and ``wait_until_idle()`` (to check that a
 client released its connections).
 
-Fixtures (import them into a test module to use them): ``loopback_fixture`` provides
-``loopback``, a server started for one test and stopped afterwards, and the test fails at
-teardown when the server saw a problem (more requests than ``max_requests``, an answer
-function that raised); ``refused_url_fixture`` provides ``refused_url``, an address where
+Fixtures (``tests/conftest.py``): ``loopback``, a server started for one test and stopped
+afterwards, and the test fails at teardown when the server saw a problem (more requests
+than ``max_requests``, an answer function that raised); ``refused_url``, an address where
 every connection is refused (see :func:`refusing_port`).
 """
 
@@ -59,15 +58,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
 __all__ = [
     "Answer",
     "LoopbackServer",
     "Recorded",
     "Reply",
-    "loopback_fixture",
-    "refused_url_fixture",
     "refusing_port",
 ]
 
@@ -486,16 +481,6 @@ class LoopbackServer:
         return True
 
 
-@pytest.fixture(name="loopback")
-def loopback_fixture() -> Iterator[LoopbackServer]:
-    """A started :class:`LoopbackServer`, stopped after the test; server-side problems fail the test."""
-    with LoopbackServer() as server:
-        yield server
-        problems = server.problems
-    if problems:
-        pytest.fail("loopback server problems:\n  " + "\n  ".join(problems))
-
-
 @contextlib.contextmanager
 def refusing_port() -> Iterator[int]:
     """A port on 127.0.0.1 bound to a socket that never listens: connecting to it is refused at once.
@@ -508,10 +493,3 @@ def refusing_port() -> Iterator[int]:
         yield int(sock.getsockname()[1])
     finally:
         sock.close()
-
-
-@pytest.fixture(name="refused_url")
-def refused_url_fixture() -> Iterator[str]:
-    """``http://127.0.0.1:<port>`` where nothing listens: every connection is refused."""
-    with refusing_port() as port:
-        yield f"http://127.0.0.1:{port}"

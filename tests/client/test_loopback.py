@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import urllib3
-from loopback import LoopbackServer, Recorded, Reply, loopback_fixture, refusing_port  # noqa: F401 (the fixture)
+
+from tests.helpers.loopback import LoopbackServer, Recorded, Reply, refusing_port
 
 
 @pytest.fixture

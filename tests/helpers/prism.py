@@ -6,7 +6,7 @@ returns the path of its ``prism`` executable; it does nothing when that version 
 already there. :class:`PrismServer` runs ``prism mock`` for one OpenAPI document on a free
 loopback port, waits until it answers, and always stops it (its whole process group).
 
-``python tests/prism.py install [PREFIX]`` installs and prints the executable's path on
+``python tests/helpers/prism.py install [PREFIX]`` installs and prints the executable's path on
 its last line; ``nox -s contract`` uses it and passes the path on as ``PRISM_BIN``.
 """
 
@@ -29,7 +29,7 @@ from typing import IO
 PRISM_VERSION = "5.16.0"
 """The pinned @stoplight/prism-cli (the latest 5.x when the contract tests were written)."""
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LOCK_DIR = Path(__file__).resolve().parent / "contract" / "prism"
 """package.json and package-lock.json pinning Prism and every package it depends on."""
 DEFAULT_PREFIX = REPO / ".cache" / "prism"
@@ -236,7 +236,7 @@ class PrismServer:
 def main(arguments: list[str]) -> int:
     """``install [PREFIX]``: install the pinned Prism and print its executable's path."""
     if not arguments or arguments[0] != "install" or len(arguments) > 2:
-        print("usage: python tests/prism.py install [PREFIX]", file=sys.stderr)
+        print("usage: python tests/helpers/prism.py install [PREFIX]", file=sys.stderr)
         return 2
     prefix = Path(arguments[1]).resolve() if len(arguments) == 2 else DEFAULT_PREFIX
     try:

@@ -14,13 +14,13 @@ import time
 
 import attrs
 import pytest
-from loopback import (
+
+from generated import billbee, chift, formation
+from tests.helpers.loopback import (
     LoopbackServer,
     Reply,
-    loopback_fixture,  # noqa: F401 (the fixture)
-    refused_url_fixture,  # noqa: F401 (the fixture)
 )
-from test_client_support import (
+from tests.helpers.vendors import (
     BILLBEE_CUSTOMERS,
     FORMATION_API_KEY,
     FORMATION_CONTACTS,
@@ -34,8 +34,6 @@ from test_client_support import (
     request_example,
     response_example,
 )
-
-from generated import billbee, chift, formation
 
 CONTACT_OUT = {"id": "c-1", "source_ref": {}}
 

@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import GENERATED, REPO, run_codegen
 
 from codegen.maintain.changes import SNAPSHOT_FILE
 from codegen.maintain.vendoring import VENDORED_FILE, read_record
+from tests.helpers.paths import GENERATED, REPO, run_codegen
 
 HEADER = re.compile(r"codegen (?P<version>\S+) from schemas/formation/openapi.json,\n# sha256 (?P<sha256>[0-9a-f]{64})")
 

@@ -11,9 +11,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from conftest import GENERATED, REPO, SCHEMAS, run_codegen, vendors
-
 from codegen.maintain.changes import CHANGES_FILE, SNAPSHOT_FILE, read_snapshot, snapshot_text
+from tests.helpers.paths import GENERATED, REPO, SCHEMAS, run_codegen, vendors
 
 CONTACT_IN = "/components/schemas/ContactIn/properties"
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import GENERATED, load_schema, subprocess_env
+from tests.helpers.paths import GENERATED, load_schema, subprocess_env
 
 VENDORED_NAME = "acme_formation"
 

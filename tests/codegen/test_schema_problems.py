@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GENERATED, REPO, load_schema, subprocess_env, tree_bytes, vendors
 
 from codegen.problems import Problem, SchemaError, Severity
 from codegen.schema import check_document, load_document
+from tests.helpers.paths import GENERATED, REPO, load_schema, subprocess_env, tree_bytes, vendors
 
 MISSING_REF = "/components/schemas/ContactIn/properties/billing/$ref"
 UNKNOWN_TYPE = "/components/schemas/ContactIn/properties/description/type"

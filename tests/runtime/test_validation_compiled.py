@@ -38,10 +38,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import load_schema, vendors
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+
+from tests.helpers.paths import load_schema, vendors
 
 COMPONENT_REF = "#/components/schemas/"
 SEED = 20261123

@@ -1,6 +1,7 @@
-"""Helpers shared by the client tests (``test_client_*.py``); this module holds no tests.
+"""The vendors as the tests see them: credentials, clients, schema examples, secret checks.
 
-Credentials with recognisable values (so that a leak is found by a substring search),
+One set for the whole suite (client tests and the reliability suite). Credentials with
+recognisable values (so that a leak is found by a substring search),
 clients of each vendor configured for a loopback server with small timeouts and quick
 retries, the schemas' example payloads, a scripted Chift token endpoint, and checks that
 no secret appears in a text, an exception or a log.
@@ -14,10 +15,9 @@ import itertools
 import threading
 from typing import Any
 
-from conftest import load_schema
-from loopback import Recorded, Reply
-
 from generated import billbee, chift, cin7_omni, formation
+from tests.helpers.loopback import Recorded, Reply
+from tests.helpers.paths import load_schema
 
 CHIFT_CLIENT_ID = "chift-client-id-4b1d"
 CHIFT_CLIENT_SECRET = "chift-client-secret-9e7c"
@@ -25,10 +25,11 @@ CHIFT_ACCOUNT_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 CHIFT_MARKETPLACE_ID = "0b0c2a4e-36d4-4f0e-9a57-3d5d7bb0c6f1"
 CHIFT_STATIC_TOKEN = "chift-static-token-51aa"
 CHIFT_ISSUED_TOKEN_PREFIX = "issued-token-7c0e-"
+"""Tokens a loopback token endpoint issues start with this (itself a secret)."""
 BILLBEE_USERNAME = "billbee-user@example.com"
 BILLBEE_API_PASSWORD = "billbee-api-password-2c8f"
 BILLBEE_API_KEY = "billbee-api-key-77d0"
-CIN7_USERNAME = "cin7-user-6a2e"
+CIN7_USERNAME = "cin7-user-6a2e-login"
 CIN7_API_KEY = "cin7-api-key-0f93"
 FORMATION_API_KEY = "formation-api-key-3d5b"
 
@@ -42,14 +43,24 @@ SECRETS: tuple[str, ...] = (
     CHIFT_CLIENT_SECRET,
     CHIFT_STATIC_TOKEN,
     CHIFT_ISSUED_TOKEN_PREFIX,
+    BILLBEE_USERNAME,
     BILLBEE_API_PASSWORD,
     BILLBEE_API_KEY,
+    CIN7_USERNAME,
     CIN7_API_KEY,
     FORMATION_API_KEY,
     basic(BILLBEE_USERNAME, BILLBEE_API_PASSWORD).removeprefix("Basic "),
     basic(CIN7_USERNAME, CIN7_API_KEY).removeprefix("Basic "),
 )
-"""Every secret value the tests use (an issued token always starts with the prefix), and the Basic encodings."""
+"""Every credential the tests use (an issued token always starts with the prefix), and the Basic encodings.
+
+Basic-auth user names count too: they travel in the same header as the password."""
+
+
+def find_secrets(text: str) -> list[str]:
+    """The known secrets that occur in ``text``."""
+    return [secret for secret in SECRETS if secret in text]
+
 
 TRANSPORT_HEADERS = frozenset({"host", "accept-encoding", "content-length"})
 """Headers the HTTP layer adds by itself; :func:`sent_headers` leaves them out."""
@@ -228,7 +239,7 @@ def sent_headers(request: Recorded) -> dict[str, str]:
 def assert_secret_free(*texts: str) -> None:
     """No secret value occurs in any of ``texts``."""
     for text in texts:
-        leaked = [secret for secret in SECRETS if secret in text]
+        leaked = find_secrets(text)
         assert not leaked, f"secret(s) {leaked} found in: {text[:500]!r}"
 
 

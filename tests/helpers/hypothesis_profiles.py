@@ -13,7 +13,7 @@ Choose one with ``pytest --hypothesis-profile=thorough`` (needs this module impo
 
 Hypothesis' pytest plugin applies ``--hypothesis-profile`` in ``pytest_configure``, after
 the initial conftest files are imported and before test modules are: the profiles must be
-registered by then, so ``tests/conftest.py`` imports this module. Test modules call
+registered by then, so ``tests/conftest.py`` imports this module and calls :func:`register`. Test modules call
 :func:`load` so that the environment variable (or ``ci``) applies when no profile was
 chosen on the command line.
 """
@@ -71,6 +71,3 @@ def load() -> str:
 def contract_examples() -> int:
     """How many generated requests the contract tests send per operation (a tenth of the profile's)."""
     return max(10, settings().max_examples // 10)
-
-
-register()

@@ -1,0 +1,1 @@
+"""Tests of the generated clients against a real HTTP server on loopback."""

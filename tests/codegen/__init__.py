@@ -1,0 +1,1 @@
+"""Tests of codegen/: schema checks, generation and the check of generated/."""

@@ -1,0 +1,1 @@
+"""Tests of the maintainer commands: import, diff, change reports, vendoring."""

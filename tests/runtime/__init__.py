@@ -1,0 +1,1 @@
+"""Tests of the runtime every generated package carries: converter, validation, models."""
