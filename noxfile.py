@@ -86,14 +86,14 @@ def bench(session: nox.Session) -> None:
     """Benchmarks against the peers (openapi-python-client, pydantic v2, raw urllib3, Chift SDK): table + JSON.
 
     The JSON goes to bench-results/latest.json unless ``--output PATH`` is given; other
-    options of bench/run.py pass through too, e.g. ``nox -s bench -- --quick``.
+    options of ``python -m bench`` (bench/cli.py) pass through too, e.g. ``nox -s bench -- --quick``.
     """
     session.install("-r", BENCH_REQUIREMENTS)
     session.install("--no-deps", "-e", ".")
     arguments = list(session.posargs)
     if not any(argument == "--output" or argument.startswith("--output=") for argument in arguments):
         arguments += ["--output", BENCH_OUTPUT]
-    session.run("python", "bench/run.py", *arguments)
+    session.run("python", "-m", "bench", *arguments)
 
 
 @nox.session

@@ -1,4 +1,4 @@
-"""Smoke test of the benchmarks (bench/run.py): each one runs once, on tiny input.
+"""Smoke test of the benchmarks (bench/, ``python -m bench``): each one runs once, on tiny input.
 
 It runs in the normal test environment (requirements/dev.txt). That environment holds the
 project's side of every benchmark and one peer, pydantic v2 with datamodel-code-generator,
@@ -19,18 +19,18 @@ from typing import Any
 import pytest
 import urllib3
 
-from bench import run as bench
+from bench import cli, codecs, generation, harness, imports, per_call, scaling
 
-SMOKE = bench.Settings.smoke()
+SMOKE = harness.Settings.smoke()
 PEERS = {
-    "openapi-python-client": bench.opc_command() is not None,
-    "chift (official Chift SDK)": bench.peer_available("chift"),
-    "pydantic + datamodel-code-generator": bench.peer_available("pydantic")
-    and bench.peer_available("datamodel_code_generator"),
+    "openapi-python-client": harness.opc_command() is not None,
+    "chift (official Chift SDK)": harness.peer_available("chift"),
+    "pydantic + datamodel-code-generator": harness.peer_available("pydantic")
+    and harness.peer_available("datamodel_code_generator"),
 }
 
 
-def check_sides(row: bench.Row, peer_installed: bool) -> None:
+def check_sides(row: harness.Row, peer_installed: bool) -> None:
     """The project's figure is measured; the peer's too when installed, else a note says why not."""
     assert row.ours is not None
     assert row.ours > 0
@@ -46,7 +46,7 @@ def check_sides(row: bench.Row, peer_installed: bool) -> None:
 
 
 def test_generation_runs_once(tmp_path: Path) -> None:
-    rows = bench.bench_generation(SMOKE, tmp_path)
+    rows = generation.bench_generation(SMOKE, tmp_path)
     assert [row.benchmark for row in rows] == ["generation", "generation"]
     for row in rows:
         check_sides(row, PEERS["openapi-python-client"])
@@ -54,8 +54,8 @@ def test_generation_runs_once(tmp_path: Path) -> None:
 
 
 def test_scaling_runs_once_on_small_subsets(tmp_path: Path, shared_dir: Path) -> None:
-    assert bench.FULL_CHIFT_SPEC.is_relative_to(shared_dir)
-    rows, details = bench.bench_scaling(SMOKE, tmp_path)
+    assert scaling.FULL_CHIFT_SPEC.is_relative_to(shared_dir)
+    rows, details = scaling.bench_scaling(SMOKE, tmp_path)
     subsets = details["subsets"]
     assert [entry["paths"] for entry in subsets] == [2, 4, 6]
     assert subsets[0]["bytes"] < subsets[1]["bytes"] < subsets[2]["bytes"]
@@ -71,7 +71,7 @@ def test_scaling_runs_once_on_small_subsets(tmp_path: Path, shared_dir: Path) ->
 
 
 def test_codecs_run_once(tmp_path: Path) -> None:
-    rows, details = bench.bench_codecs(SMOKE, tmp_path, ["decode", "encode"])
+    rows, details = codecs.bench_codecs(SMOKE, tmp_path, ["decode", "encode"])
     assert sorted(row.benchmark for row in rows) == ["decode", "decode", "encode", "encode"]
     for row in rows:
         check_sides(row, PEERS["pydantic + datamodel-code-generator"])
@@ -80,7 +80,7 @@ def test_codecs_run_once(tmp_path: Path) -> None:
 
 
 def test_per_call_runs_once() -> None:
-    rows = bench.bench_per_call(SMOKE)
+    rows = per_call.bench_per_call(SMOKE)
     assert len(rows) == 2
     for row in rows:
         check_sides(row, peer_installed=True)  # the peer is urllib3, a runtime dependency
@@ -88,7 +88,7 @@ def test_per_call_runs_once() -> None:
 
 
 def test_import_runs_once(tmp_path: Path) -> None:
-    rows, details = bench.bench_import(SMOKE, tmp_path)
+    rows, details = imports.bench_import(SMOKE, tmp_path)
     assert len(rows) == 2
     for row in rows:
         check_sides(row, PEERS["chift (official Chift SDK)"])
@@ -99,7 +99,7 @@ def test_import_runs_once(tmp_path: Path) -> None:
 def test_command_line_prints_and_writes_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "results" / "latest.json"
     markdown = tmp_path / "table.md"
-    status = bench.main(
+    status = cli.main(
         ["--smoke", "--only", "decode,encode,per-call", "--output", str(output), "--markdown", str(markdown)]
     )
     assert status == 0
@@ -115,11 +115,11 @@ def test_command_line_prints_and_writes_every_row(tmp_path: Path, capsys: pytest
 
 
 def test_unknown_benchmark_is_refused(tmp_path: Path) -> None:
-    assert bench.main(["--only", "nonsense", "--output", str(tmp_path / "out.json")]) == 2
+    assert cli.main(["--only", "nonsense", "--output", str(tmp_path / "out.json")]) == 2
 
 
 def test_canned_server_keeps_the_connection_alive() -> None:
-    with bench.CannedServer(b'{"ok":true}') as server:
+    with per_call.CannedServer(b'{"ok":true}') as server:
         pool = urllib3.PoolManager(maxsize=1, retries=False)
         try:
             answers = [pool.request("POST", server.url + "/x", body=b'{"a":1}').data for _ in range(3)]
@@ -149,31 +149,31 @@ def tiny_document() -> dict[str, Any]:
 
 
 def test_subset_keeps_the_components_its_paths_reference() -> None:
-    subset = bench.subset_document(tiny_document(), 1)
+    subset = scaling.subset_document(tiny_document(), 1)
     assert list(subset["paths"]) == ["/a"]
     assert sorted(subset["components"]["schemas"]) == ["A", "Child"]
     assert "bearer" in subset["components"]["securitySchemes"]
-    assert bench.subset_document(tiny_document(), None) == tiny_document()
+    assert scaling.subset_document(tiny_document(), None) == tiny_document()
 
 
 def test_adaptations_are_minimal_and_reported() -> None:
     document = tiny_document()
-    assert bench.add_credentials(document) == [
+    assert scaling.add_credentials(document) == [
         'components/securitySchemes/bearer: added x-credential "token"',
     ]
-    assert bench.add_credentials(document) == []  # already there: nothing more
+    assert scaling.add_credentials(document) == []  # already there: nothing more
     document["paths"]["/b"]["get"]["security"] = [{"undeclared": []}]
-    assert bench.drop_undeclared_security(document) == [
+    assert scaling.drop_undeclared_security(document) == [
         "GET /b: dropped the requirement of undeclared undeclared",
     ]
     assert "security" not in document["paths"]["/b"]["get"]
-    assert bench.drop_undeclared_security(document) == []
+    assert scaling.drop_undeclared_security(document) == []
 
 
 def test_linearity_compares_marginal_costs() -> None:
-    assert bench.linearity([1, 2, 3], [5, 6, 7]) == pytest.approx(1.0)
-    assert bench.linearity([1, 2, 4], [5, 6, 10]) == pytest.approx(2.0)
-    assert bench.linearity([1, 2], [5, 6]) is None
+    assert scaling.linearity([1, 2, 3], [5, 6, 7]) == pytest.approx(1.0)
+    assert scaling.linearity([1, 2, 4], [5, 6, 10]) == pytest.approx(2.0)
+    assert scaling.linearity([1, 2], [5, 6]) is None
 
 
 def test_every_peer_is_installed() -> None:
