@@ -45,6 +45,8 @@ from .errors import (
     status_error_class,
 )
 
+__all__ = ["BaseClient", "check_base_url"]
+
 T = TypeVar("T")
 logger = logging.getLogger(__name__.rpartition(".")[0] or __name__)
 _JSON_TYPES = ("application/json", "text/json")
@@ -462,6 +464,3 @@ def _json_equal(left: Any, right: Any) -> bool:
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     return text[:300]
-
-
-__all__ = ["BaseClient", "check_base_url"]

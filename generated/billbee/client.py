@@ -13,6 +13,8 @@ from ._client import BaseClient
 from ._retry import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._transport import Transport
 
+__all__ = ["DEFAULT_BASE_URL", "Client"]
+
 DEFAULT_BASE_URL = "https://app.billbee.io"
 DEFAULT_USER_AGENT = "billbee-client/0.1.0 (vendor-clients)"
 
@@ -86,6 +88,7 @@ class Client(BaseClient):
         only application/json (the seed's Content-Type) is described here.
 
         ``POST /api/v1/customers``
+
         Args:
             body: the request body, as a model or a dict in wire form; validated before sending.
 
@@ -105,6 +108,3 @@ class Client(BaseClient):
             body,
         )
         return cast("models.Customer | None", self._structure(data, models.Customer | None, response))  # type: ignore[arg-type]
-
-
-__all__ = ["DEFAULT_BASE_URL", "Client"]

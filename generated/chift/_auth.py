@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from ._operation import SchemeSpec, TokenExchange
 from .errors import ConfigurationError
 
+__all__ = ["Auth", "BasicAuth", "CombinedAuth", "HeaderAuth", "NoAuth", "Secret", "TokenAuth", "build_auth"]
+
 
 class Secret:
     """A credential: shown as ``Secret('***')`` everywhere, revealed only to build headers."""

@@ -48,6 +48,8 @@ from ._datetimes import WireDatetime, format_date, format_datetime, parse_date, 
 from ._enums import OpenEnum, OpenIntEnum, OpenStrEnum
 from ._unset import UNSET, UnsetType
 
+__all__ = ["converter", "make_converter", "structure", "unstructure"]
+
 T = TypeVar("T")
 _Hook = Callable[[Any, Any], Any]
 _Dump = Callable[[Any], Any]
@@ -284,7 +286,12 @@ def _attrs_unstructure_factory(cls: type, converter: cattrs.Converter) -> Callab
     overrides = {name: override(rename=wire) for name, wire in renames.items()}
     if extra is not None:
         overrides[extra] = override(omit=True)
-    dump: Callable[[Any], Any] = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **overrides)  # type: ignore[arg-type]
+    dump: Callable[[Any], Any] = make_dict_unstructure_fn(
+        cls,
+        converter,
+        _cattrs_omit_if_default=True,
+        **overrides,  # type: ignore[arg-type]
+    )
     if extra is None:
         return dump
 

@@ -13,6 +13,8 @@ from ._client import BaseClient
 from ._retry import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._transport import Transport
 
+__all__ = ["DEFAULT_BASE_URL", "Client"]
+
 DEFAULT_BASE_URL = "https://api.chift.eu"
 DEFAULT_USER_AGENT = "chift-client/0.1.0 (vendor-clients)"
 
@@ -92,6 +94,7 @@ class Client(BaseClient):
         Create a new contact in the invoicing software of the consumer.
 
         ``POST /consumers/{consumer_id}/invoicing/contacts``
+
         Args:
             consumer_id: Id of the consumer (your end customer in Chift). Seed: a plain string;
                 the published spec declares format uuid. Following the seed, no uuid
@@ -130,6 +133,7 @@ class Client(BaseClient):
         Create a new sale/purchase accounting entry.
 
         ``POST /consumers/{consumer_id}/accounting/invoices``
+
         Args:
             consumer_id: Id of the consumer (your end customer in Chift). Seed: a plain string;
                 the published spec declares format uuid. Following the seed, no uuid
@@ -170,6 +174,3 @@ class Client(BaseClient):
             body,
         )
         return self._structure(data, models.InvoiceItemOut, response)
-
-
-__all__ = ["DEFAULT_BASE_URL", "Client"]

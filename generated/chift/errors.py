@@ -37,6 +37,36 @@ from typing import Any
 
 import attrs
 
+__all__ = [
+    "REQUEST_ID_HEADERS",
+    "STATUS_ERRORS",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchPartialFailure",
+    "ClientError",
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectError",
+    "ConnectTimeout",
+    "ConnectionLost",
+    "DecodeError",
+    "EnvelopeError",
+    "HTTPStatusError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ReadTimeout",
+    "RequestValidationError",
+    "ResponseError",
+    "ResponseTooLarge",
+    "ServerError",
+    "TransportError",
+    "UnprocessableEntityError",
+    "Violation",
+    "request_id",
+    "status_error_class",
+]
+
 
 class ClientError(Exception):
     """Base of every exception raised by this client."""

@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+__all__ = ["BatchItem", "BatchResult"]
+
 InputT = TypeVar("InputT")
 ResultT = TypeVar("ResultT")
 

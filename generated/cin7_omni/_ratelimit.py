@@ -10,6 +10,8 @@ import threading
 import time
 from collections.abc import Callable
 
+__all__ = ["RateLimiter"]
+
 
 class RateLimiter:
     """At most ``requests`` calls in any window of ``per_seconds``; callers wait their turn."""

@@ -18,6 +18,16 @@ import time
 
 import attrs
 
+__all__ = [
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
+    "IDEMPOTENT_METHODS",
+    "NO_RETRY",
+    "RetryPolicy",
+    "Timeout",
+    "parse_retry_after",
+]
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import enum
 from typing import Final, Literal
 
+__all__ = ["UNSET", "UnsetType"]
+
 
 class UnsetType(enum.Enum):
     """Type of :data:`UNSET`; a one-member enum so that type checkers can narrow on it."""

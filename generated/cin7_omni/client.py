@@ -16,6 +16,8 @@ from ._retry import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._transport import Transport
 from ._unset import UnsetType
 
+__all__ = ["DEFAULT_BASE_URL", "Client"]
+
 DEFAULT_BASE_URL = "https://api.cin7.com/api"
 DEFAULT_USER_AGENT = "cin7_omni-client/0.1.0 (vendor-clients)"
 
@@ -88,6 +90,7 @@ class Client(BaseClient):
         only application/json is described here.
 
         ``POST /v1/Contacts``
+
         Args:
             body: the request body, as a sequence of models or dicts in wire form; validated before sending.
             raise_on_failure: raise ``BatchPartialFailure`` (carrying every created id) when any item failed.
@@ -115,6 +118,3 @@ class Client(BaseClient):
             response,
             raise_on_failure,
         )
-
-
-__all__ = ["DEFAULT_BASE_URL", "Client"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import enum
 from typing import Any, TypeVar
 
+__all__ = ["OpenEnum", "OpenIntEnum", "OpenStrEnum"]
+
 _E = TypeVar("_E", bound="OpenEnum")
 
 

@@ -10,6 +10,18 @@ from typing import Any
 
 import attrs
 
+__all__ = [
+    "Batch",
+    "Envelope",
+    "OperationSpec",
+    "Param",
+    "RateLimit",
+    "SchemeSpec",
+    "TokenExchange",
+    "pointer_get",
+    "pointer_has",
+]
+
 
 @attrs.frozen
 class Param:

@@ -29,6 +29,8 @@ from .errors import (
     request_id,
 )
 
+__all__ = ["Request", "Response", "Transport", "Urllib3Transport"]
+
 _CHUNK = 65536
 
 

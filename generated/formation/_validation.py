@@ -31,6 +31,8 @@ from typing import Any
 
 from .errors import Violation
 
+__all__ = ["SchemaValidator", "child_path", "json_type", "pattern_regex"]
+
 _REF_PREFIX = "#/components/schemas/"
 _MAX_DEPTH = 256
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -13,6 +13,8 @@ from ._client import BaseClient
 from ._retry import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._transport import Transport
 
+__all__ = ["DEFAULT_BASE_URL", "Client"]
+
 DEFAULT_BASE_URL = "https://api.clemta.com"
 DEFAULT_USER_AGENT = "formation-client/0.1.0 (vendor-clients)"
 
@@ -81,6 +83,7 @@ class Client(BaseClient):
         field in both the seed and the published spec.
 
         ``POST /contacts``
+
         Args:
             body: the request body, as a model or a dict in wire form; validated before sending.
 
@@ -100,6 +103,3 @@ class Client(BaseClient):
             body,
         )
         return self._structure(data, models.ContactOut, response)
-
-
-__all__ = ["DEFAULT_BASE_URL", "Client"]

@@ -11,6 +11,8 @@ import re
 import sys
 from datetime import date, datetime, timedelta, timezone
 
+__all__ = ["WireDatetime", "format_date", "format_datetime", "parse_date", "parse_datetime"]
+
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})?",

@@ -26,6 +26,8 @@ from .errors import (
     request_id,
 )
 
+__all__ = ["Request", "Response", "Transport", "Urllib3Transport"]
+
 _CHUNK = 65536
 
 
@@ -117,9 +119,7 @@ class Urllib3Transport:
         return Response(status=raw.status, headers=headers, body=body)
 
     @staticmethod
-    def _read_body(
-        raw: urllib3.BaseHTTPResponse, request: Request, started: float, context: dict[str, str]
-    ) -> bytes:
+    def _read_body(raw: urllib3.BaseHTTPResponse, request: Request, started: float, context: dict[str, str]) -> bytes:
         limit = request.max_response_bytes
         headers = {name.lower(): value for name, value in raw.headers.items()}
         declared = headers.get("content-length", "")

@@ -28,6 +28,8 @@ from typing import Any
 
 from .errors import Violation
 
+__all__ = ["SchemaValidator", "child_path", "json_type", "pattern_regex"]
+
 _REF_PREFIX = "#/components/schemas/"
 _MAX_DEPTH = 256
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -288,9 +290,7 @@ class SchemaValidator:
         self, value: dict[str, Any], schema: Mapping[str, Any], path: str, out: list[Violation], depth: int
     ) -> None:
         out.extend(
-            Violation(child_path(path, name), "is required")
-            for name in schema.get("required", ())
-            if name not in value
+            Violation(child_path(path, name), "is required") for name in schema.get("required", ()) if name not in value
         )
         if "maxProperties" in schema and len(value) > schema["maxProperties"]:
             out.append(Violation(path, f"must have at most {schema['maxProperties']} properties"))
@@ -377,9 +377,7 @@ _OBJECT_KEYWORDS = (
     "additionalProperties",
 )
 _OTHER_KEYWORDS = ("$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "not")
-_KEYWORDS = frozenset(
-    (*_OTHER_KEYWORDS, *_NUMBER_KEYWORDS, *_STRING_KEYWORDS, *_ARRAY_KEYWORDS, *_OBJECT_KEYWORDS)
-)
+_KEYWORDS = frozenset((*_OTHER_KEYWORDS, *_NUMBER_KEYWORDS, *_STRING_KEYWORDS, *_ARRAY_KEYWORDS, *_OBJECT_KEYWORDS))
 """Every keyword the interpreter reads; anything else in a schema is an annotation."""
 
 
@@ -419,9 +417,7 @@ def _unique(value: Any) -> bool:
     count = len(value)
     if all(item.__class__ is str for item in value):
         return len(set(value)) == count
-    return not any(
-        any(_equal(value[index], earlier) for earlier in value[:index]) for index in range(1, count)
-    )
+    return not any(any(_equal(value[index], earlier) for earlier in value[:index]) for index in range(1, count))
 
 
 _PASS: _Compiled = (_JSON_CLASSES, _always)
@@ -508,7 +504,12 @@ class _Compiler:
         if combinators is not None:
             steps.append(combinators)
         general = _sequence(ref, kinds, allowed, steps)
-        if ref is not None or "const" in schema or combinators is not None or (enum is not None and enum_strings is None):
+        if (
+            ref is not None
+            or "const" in schema
+            or combinators is not None
+            or (enum is not None and enum_strings is None)
+        ):
             return frozenset(), general
         # A plain schema: for a value of an exact JSON class, the type is decided by the class
         # alone (but for a float against "integer"), and only the keywords of that class apply
