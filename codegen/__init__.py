@@ -2,6 +2,8 @@
 
 Rooms, by folder:
 
+- ``openapi.py``: the OpenAPI vocabulary every part reads documents with (HTTP methods,
+  where operations are, schema keywords);
 - ``schema/``: loading a schema file and validating it, every problem reported at once;
 - ``ir.py``: the intermediate model (operations, parameters, auth, envelopes, models);
 - ``render/``: turning the intermediate model into files (models through

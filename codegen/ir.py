@@ -1,6 +1,8 @@
 """The intermediate model: what a generated package needs to know about one schema.
 
-Built from a checked schema by :func:`build_spec`; the renderers read only this.
+Built from a checked schema by :func:`build_spec`; the renderers read only this. What the
+runtime reads as data (envelopes, batches, rate limits) is held in the runtime's own classes
+(``templates/runtime/_operation.py``), so ``_spec.py`` renders them field by field.
 """
 
 from __future__ import annotations
@@ -8,15 +10,34 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NamedTuple, cast
 
 from codegen.names import attribute_name, pascal_case, snake_case, unique
+from codegen.openapi import (
+    DATA_KEYWORDS,
+    JSON_MEDIA_TYPE,
+    SCHEMA_REF_PREFIX,
+    component_name,
+    iter_operations,
+    json_media_schema,
+)
 from codegen.problems import Problem, join_pointer
-from codegen.schema.check import HTTP_METHODS
 from codegen.schema.load import Document, resolve_pointer
+from codegen.templates.runtime._operation import Batch, Envelope, RateLimit
 
-COMPONENT_PREFIX = "#/components/schemas/"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+
+ParameterLocation = Literal["path", "query", "header"]
+"""Where a parameter travels (cookies are not supported)."""
+
+SchemeKind = Literal["basic", "header", "bearer"]
+"""How a credential is sent: HTTP Basic, an API key header, or an ``Authorization: Bearer`` token."""
+
+DEFAULT_TOKEN_LIFETIME = 1800
+"""Seconds an exchanged token is taken to live when the answer does not say (``default_lifetime_seconds``)."""
+
+DEFAULT_REFRESH_MARGIN = 60
+"""Seconds before expiry that a token is exchanged again (``refresh_margin_seconds``)."""
 
 
 @dataclass(frozen=True)
@@ -25,11 +46,19 @@ class Parameter:
 
     wire_name: str
     python_name: str
-    location: str
+    location: ParameterLocation
     required: bool
     schema: dict[str, Any]
     type_hint: str
     description: str
+
+
+@dataclass(frozen=True)
+class TypeHint:
+    """The Python annotation of values of a schema, and the model classes it names."""
+
+    text: str
+    models: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -49,9 +78,9 @@ class Operation:
     result_schema: dict[str, Any] | None
     result_hint: str
     error_schemas: dict[str, dict[str, Any]]
-    envelope: dict[str, Any] | None
-    batch: dict[str, Any] | None
-    rate_limit: dict[str, Any] | None
+    envelope: Envelope | None
+    batch: Batch | None
+    rate_limit: RateLimit | None
     security: tuple[tuple[str, ...], ...]
     internal: bool
     anonymous: bool
@@ -59,7 +88,27 @@ class Operation:
     source: str | None
     body_item_hint: str | None
     result_item_hint: str | None
-    error_models: dict[str, str]
+    error_models: dict[str, str]  # status -> annotation of an error body that decodes into models
+
+
+class ExchangeArgument(NamedTuple):
+    """A Client argument that the token exchange sends in its request body."""
+
+    python_name: str
+    wire_name: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class TokenExchange:
+    """``x-token-exchange``: the (internal) operation that trades credentials for a Bearer token."""
+
+    operation_id: str
+    token: str  # JSON pointer of the token in the answer
+    expires_in: str | None  # JSON pointer of its lifetime in seconds, when the answer gives one
+    default_lifetime: float
+    refresh_margin: float
+    arguments: tuple[ExchangeArgument, ...]
 
 
 @dataclass(frozen=True)
@@ -67,11 +116,10 @@ class SecurityScheme:
     """One way to authenticate, with the Client arguments that carry its secrets."""
 
     key: str
-    kind: str  # "basic", "header" or "bearer"
+    kind: SchemeKind
     header: str
-    credentials: dict[str, str]
-    token_exchange: dict[str, Any] | None
-    exchange_arguments: tuple[tuple[str, str, bool], ...]  # (python name, wire name, required)
+    credentials: dict[str, str]  # role ("token", "key", "username", "password") -> Client argument
+    token_exchange: TokenExchange | None
 
 
 @dataclass(frozen=True)
@@ -98,10 +146,10 @@ def _rewrite_refs(node: Any, mapping: dict[str, str]) -> Any:
     if isinstance(node, dict):
         result = {}
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str) and value.startswith(COMPONENT_PREFIX):
-                name = value[len(COMPONENT_PREFIX) :].replace("~1", "/").replace("~0", "~")
-                result[key] = COMPONENT_PREFIX + mapping.get(name, name)
-            elif key in ("examples", "example", "default", "enum", "const"):
+            name = component_name(value) if key == "$ref" and isinstance(value, str) else None
+            if name is not None:
+                result[key] = SCHEMA_REF_PREFIX + mapping.get(name, name)
+            elif key in DATA_KEYWORDS:
                 result[key] = copy.deepcopy(value)
             else:
                 result[key] = _rewrite_refs(value, mapping)
@@ -134,46 +182,48 @@ class _Builder:
             node = resolve_pointer(self.doc, node["$ref"])
         return node
 
-    def type_hint(self, schema: Any, models: str = "models.") -> str:
+    def type_hint(self, schema: Any) -> str:
         """The Python annotation of a value of ``schema`` in a signature."""
+        return self.hint(schema).text
+
+    def hint(self, schema: Any) -> TypeHint:
+        """The annotation of a value of ``schema``, with the model classes it names."""
         if not isinstance(schema, dict):
-            return "Any"
+            return TypeHint("Any")
         ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith(COMPONENT_PREFIX):
-            target = self.components[ref[len(COMPONENT_PREFIX) :]]
-            if _is_model(target):
-                return models + ref[len(COMPONENT_PREFIX) :]
-            return self.type_hint(target, models)
+        name = component_name(ref) if isinstance(ref, str) else None
+        if name is not None:
+            target = self.components[name]
+            return TypeHint("models." + name, frozenset({name})) if _is_model(target) else self.hint(target)
         for keyword in ("anyOf", "oneOf"):
             if isinstance(schema.get(keyword), list):
-                hints = [self.type_hint(member, models) for member in schema[keyword]]
-                return " | ".join(dict.fromkeys(hints))
+                return _union([self.hint(member) for member in schema[keyword]])
         declared = schema.get("type")
         kinds = declared if isinstance(declared, list) else [declared]
-        hints = [self._scalar_hint(kind, schema, models) for kind in kinds if kind != "null"]
+        hints = [self._scalar_hint(kind, schema) for kind in kinds if kind != "null"]
         if not hints and "null" in kinds:
-            return "None"
-        hint = " | ".join(dict.fromkeys(hints)) or "Any"
-        return f"{hint} | None" if "null" in kinds else hint
+            return TypeHint("None")
+        hint = _union(hints) if hints else TypeHint("Any")
+        return TypeHint(f"{hint.text} | None", hint.models) if "null" in kinds else hint
 
-    def _scalar_hint(self, kind: Any, schema: dict[str, Any], models: str) -> str:
+    def _scalar_hint(self, kind: Any, schema: dict[str, Any]) -> TypeHint:
         if kind == "string":
-            return {"date": "datetime.date", "date-time": "datetime.datetime"}.get(schema.get("format", ""), "str")
+            formats = {"date": "datetime.date", "date-time": "datetime.datetime"}
+            return TypeHint(formats.get(schema.get("format", ""), "str"))
         if kind == "array":
-            return f"list[{self.type_hint(schema.get('items', {}), models)}]"
+            items = self.hint(schema.get("items", {}))
+            return TypeHint(f"list[{items.text}]", items.models)
         simple = {"integer": "int", "number": "float", "boolean": "bool", "object": "dict[str, Any]"}
-        return simple.get(kind, "Any")
+        return TypeHint(simple.get(kind, "Any"))
 
     def build(self) -> Spec:
         doc = self.doc
         info = doc.get("info", {})
         schemes = self.build_schemes()
-        operations = []
         root_security = doc.get("security", [])
-        for path, item in doc.get("paths", {}).items():
-            for method in HTTP_METHODS:
-                if isinstance(item.get(method), dict):
-                    operations.append(self.build_operation(path, method, item, root_security))
+        operations = [
+            self.build_operation(entry.path, entry.method, entry.item, root_security) for entry in iter_operations(doc)
+        ]
         return Spec(
             package=self.package,
             schema_name=self.schema_name,
@@ -195,6 +245,7 @@ class _Builder:
         schemes = []
         for key, scheme in self.doc.get("components", {}).get("securitySchemes", {}).items():
             credential = scheme.get("x-credential")
+            kind: SchemeKind
             if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
                 kind, header, credentials = "basic", "Authorization", dict(credential)
             elif scheme.get("type") == "http":
@@ -202,20 +253,30 @@ class _Builder:
             else:
                 kind, header, credentials = "header", scheme["name"], {"key": credential}
             exchange = scheme.get("x-token-exchange")
-            arguments: tuple[tuple[str, str, bool], ...] = ()
-            if exchange is not None:
-                arguments = self.exchange_arguments(exchange["operationId"])
-            schemes.append(SecurityScheme(key, kind, header, credentials, exchange, arguments))
+            token_exchange = self.token_exchange(exchange) if exchange is not None else None
+            schemes.append(SecurityScheme(key, kind, header, credentials, token_exchange))
         return tuple(schemes)
 
-    def exchange_arguments(self, operation_id: str) -> tuple[tuple[str, str, bool], ...]:
-        for item in self.doc.get("paths", {}).values():
-            for method in HTTP_METHODS:
-                operation = item.get(method)
-                if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                    body = self.deref(_json_schema(self.deref(operation.get("requestBody"))))
-                    required = set(body.get("required", []))
-                    return tuple((snake_case(name), name, name in required) for name in body.get("properties", {}))
+    def token_exchange(self, extension: dict[str, Any]) -> TokenExchange:
+        """The token exchange an ``x-token-exchange`` object (checked already) declares."""
+        return TokenExchange(
+            operation_id=extension["operationId"],
+            token=extension["token"],
+            expires_in=extension.get("expires_in"),
+            default_lifetime=extension.get("default_lifetime_seconds", DEFAULT_TOKEN_LIFETIME),
+            refresh_margin=extension.get("refresh_margin_seconds", DEFAULT_REFRESH_MARGIN),
+            arguments=self.exchange_arguments(extension["operationId"]),
+        )
+
+    def exchange_arguments(self, operation_id: str) -> tuple[ExchangeArgument, ...]:
+        """The request body properties of the exchange operation, as Client arguments."""
+        for entry in iter_operations(self.doc):
+            if entry.operation.get("operationId") == operation_id:
+                body = self.deref(json_media_schema(self.deref(entry.operation.get("requestBody"))))
+                required = set(body.get("required", []))
+                return tuple(
+                    ExchangeArgument(snake_case(name), name, name in required) for name in body.get("properties", {})
+                )
         return ()
 
     def build_operation(self, path: str, method: str, item: dict[str, Any], root_security: Any) -> Operation:
@@ -230,7 +291,7 @@ class _Builder:
                 Parameter(
                     wire_name=parameter["name"],
                     python_name=unique(snake_case(parameter["name"]), taken),
-                    location=parameter["in"],
+                    location=cast(ParameterLocation, parameter["in"]),
                     required=bool(parameter.get("required", False)),
                     schema=schema,
                     type_hint=self.type_hint(schema),
@@ -238,28 +299,26 @@ class _Builder:
                 )
             )
         body = self.deref(operation.get("requestBody"))
-        body_schema = _json_schema(body)
+        body_schema: dict[str, Any] | None = json_media_schema(body)
         responses = operation.get("responses", {})
         success = sorted(int(code) for code in responses if str(code).isdigit() and str(code).startswith("2"))
         success_response = self.deref(responses.get(str(success[0]), {})) if success else {}
-        result_schema = _json_schema(success_response)
-        envelope = operation.get("x-envelope", self.doc.get("x-envelope"))
+        result_schema: dict[str, Any] | None = json_media_schema(success_response)
+        envelope = _envelope(operation.get("x-envelope", self.doc.get("x-envelope")))
         payload_schema = result_schema
         if envelope is not None and result_schema is not None:
-            payload_schema = self.schema_at(result_schema, envelope["data"], join_pointer(pointer, "x-envelope"))
-        batch = operation.get("x-batch")
+            payload_schema = self.schema_at(result_schema, envelope.data, join_pointer(pointer, "x-envelope"))
         errors = {
             str(code): schema
             for code, response in responses.items()
-            if not str(code).startswith("2") and (schema := _json_schema(self.deref(response))) is not None
+            if not str(code).startswith("2") and (schema := json_media_schema(self.deref(response))) is not None
         }
         security = operation.get("security", root_security)
-        error_models = {
-            code: self.type_hint(schema)
-            for code, schema in errors.items()
-            if isinstance(schema.get("$ref"), str) and self.type_hint(schema).startswith("models.")
+        error_hints = {
+            code: self.hint(schema) for code, schema in errors.items() if isinstance(schema.get("$ref"), str)
         }
-        examples = (((body or {}).get("content") or {}).get("application/json") or {}).get("examples") or {}
+        error_models = {code: hint.text for code, hint in error_hints.items() if hint.models}
+        examples = (((body or {}).get("content") or {}).get(JSON_MEDIA_TYPE) or {}).get("examples") or {}
         first_example: Any = next(iter(examples.values()), {}) if isinstance(examples, dict) else {}
         return Operation(
             operation_id=operation["operationId"],
@@ -276,8 +335,8 @@ class _Builder:
             result_hint=self.type_hint(payload_schema) if payload_schema is not None else "None",
             error_schemas=errors,
             envelope=envelope,
-            batch=batch,
-            rate_limit=operation.get("x-rate-limit", self.doc.get("x-rate-limit")),
+            batch=_batch(operation.get("x-batch")),
+            rate_limit=_rate_limit(operation.get("x-rate-limit", self.doc.get("x-rate-limit"))),
             security=tuple(tuple(requirement) for requirement in security),
             internal=bool(operation.get("x-internal", False)),
             anonymous=security == [] or security == [{}],
@@ -337,8 +396,8 @@ def _nullable_enums(node: Any, nullable_components: frozenset[str]) -> Any:
     ref = node.get("$ref")
     if (
         isinstance(ref, str)
-        and ref.startswith(COMPONENT_PREFIX)
-        and ref[len(COMPONENT_PREFIX) :] in nullable_components
+        and ref.startswith(SCHEMA_REF_PREFIX)
+        and ref[len(SCHEMA_REF_PREFIX) :] in nullable_components
     ):
         return {"anyOf": [{"$ref": ref}, {"type": "null"}]}
     if isinstance(node.get("description"), str) or isinstance(node.get("title"), str):
@@ -350,9 +409,7 @@ def _nullable_enums(node: Any, nullable_components: frozenset[str]) -> Any:
         outer = {key: node[key] for key in ("description", "title") if key in node}
         return {**outer, "anyOf": [_split_null_enum(node), {"type": "null"}]}
     return {
-        key: value
-        if key in ("examples", "example", "default", "enum", "const")
-        else _nullable_enums(value, nullable_components)
+        key: value if key in DATA_KEYWORDS else _nullable_enums(value, nullable_components)
         for key, value in node.items()
     }
 
@@ -393,11 +450,40 @@ def _is_model(schema: Any) -> bool:
     )
 
 
-def _json_schema(holder: Any) -> dict[str, Any] | None:
-    if not isinstance(holder, dict):
+# The extensions below were checked already (codegen.schema.check); None: not declared.
+
+
+def _envelope(extension: dict[str, Any] | None) -> Envelope | None:
+    """What an ``x-envelope`` object declares."""
+    if extension is None:
         return None
-    media = (holder.get("content") or {}).get("application/json")
-    return media.get("schema") if isinstance(media, dict) else None
+    success = extension.get("success") or {}
+    return Envelope(
+        data=extension["data"],
+        success_pointer=success.get("pointer"),
+        success_equals=success.get("equals"),
+        message=extension.get("message"),
+        code=extension.get("code"),
+        detail=extension.get("detail"),
+    )
+
+
+def _batch(extension: dict[str, Any] | None) -> Batch | None:
+    """What an ``x-batch`` object declares."""
+    if extension is None:
+        return None
+    return Batch(extension["index"], extension["success"], extension.get("id"), extension.get("errors"))
+
+
+def _rate_limit(extension: dict[str, Any] | None) -> RateLimit | None:
+    """What an ``x-rate-limit`` object declares."""
+    return RateLimit(extension["requests"], extension["per_seconds"]) if extension is not None else None
+
+
+def _union(hints: list[TypeHint]) -> TypeHint:
+    """``A | B``, each alternative once, naming the models of every alternative."""
+    text = " | ".join(dict.fromkeys(hint.text for hint in hints))
+    return TypeHint(text, frozenset().union(*(hint.models for hint in hints)))
 
 
 def build_spec(document: Document, package: str, schema_name: str) -> Spec:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from codegen.ir import Spec, build_spec
 from codegen.maintain.changes import SNAPSHOT_FILE, record_changes, snapshot_text
-from codegen.problems import Problem, SchemaError, SchemaErrors, Severity
+from codegen.problems import Problem, SchemaError, SchemaErrors, has_errors
 from codegen.render.format import FormatError, format_sources
 from codegen.render.package import finish_package, header, render_sources
 from codegen.schema import check_document, load_document
@@ -46,15 +46,15 @@ def render_vendor(schema_path: Path, package: str, schema_name: str) -> _Pending
     """Load, check and render one schema (unformatted); raises SchemaError listing every problem."""
     document = load_document(schema_path)
     problems = check_document(document.content)
-    if any(problem.severity is Severity.ERROR for problem in problems):
+    if has_errors(problems):
         raise SchemaError(str(schema_path), problems)
     spec = build_spec(document, package, schema_name)
     problems += spec.problems
-    if any(problem.severity is Severity.ERROR for problem in spec.problems):
+    if has_errors(spec.problems):
         raise SchemaError(str(schema_path), problems)
     sources, render_problems = render_sources(spec)
     problems += render_problems
-    if any(problem.severity is Severity.ERROR for problem in render_problems):
+    if has_errors(render_problems):
         raise SchemaError(str(schema_path), problems)
     # The schema itself, canonical, so that the next generate can tell what changed (CHANGES.md).
     return _Pending(spec, sources, problems, snapshot_text(document.content, document.sha256))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -23,6 +24,11 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.severity.value}: {self.pointer or '/'}: {self.message}"
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any of ``problems`` is an error (warnings never stop generation)."""
+    return any(problem.severity is Severity.ERROR for problem in problems)
 
 
 class SchemaError(Exception):

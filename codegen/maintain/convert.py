@@ -20,29 +20,23 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from codegen.openapi import (
+    ANNOTATION_KEYWORDS,
+    DATA_KEYWORDS,
+    DRAFT4_MAP_KEYWORDS,
+    DRAFT4_SINGLE_KEYWORDS,
+    HTTP_METHODS,
+    SCHEMA_LIST_KEYWORDS,
+    SCHEMA_MAP_KEYWORDS,
+    SCHEMA_SINGLE_KEYWORDS,
+    item_operations,
+)
 from codegen.problems import Problem, SchemaError
-from codegen.schema.check import HTTP_METHODS
 
 OPENAPI_VERSION = "3.1.0"
-SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-SCHEMA_SINGLES = (
-    "items",
-    "additionalItems",
-    "additionalProperties",
-    "not",
-    "contains",
-    "if",
-    "then",
-    "else",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-)
-# Annotations stay on the outer schema when a nullable schema is wrapped in anyOf.
-ANNOTATIONS = frozenset(
-    {"title", "description", "default", "examples", "readOnly", "writeOnly", "deprecated", "externalDocs", "xml"}
-)
+# Documents of every version are walked: draft 4's spellings too.
+SCHEMA_MAPS = frozenset(SCHEMA_MAP_KEYWORDS + DRAFT4_MAP_KEYWORDS)
+SCHEMA_SINGLES = frozenset(SCHEMA_SINGLE_KEYWORDS + DRAFT4_SINGLE_KEYWORDS)
 # Swagger 2.0 parameter and header keys that describe the value, i.e. belong in its 3.x schema.
 SWAGGER_VALUE_KEYS = (
     "type",
@@ -146,16 +140,14 @@ def _path_item(item: Any) -> Any:
     result = dict(item)
     if isinstance(result.get("parameters"), list):
         result["parameters"] = [_parameter(parameter) for parameter in result["parameters"]]
-    for method in HTTP_METHODS:
-        operation = result.get(method)
-        if isinstance(operation, dict):
-            operation = dict(operation)
-            if isinstance(operation.get("parameters"), list):
-                operation["parameters"] = [_parameter(parameter) for parameter in operation["parameters"]]
-            if "requestBody" in operation:
-                operation["requestBody"] = _request_body(operation["requestBody"])
-            _map_values(operation, "responses", _response)
-            result[method] = operation
+    for method, original in item_operations(item):
+        operation = dict(original)
+        if isinstance(operation.get("parameters"), list):
+            operation["parameters"] = [_parameter(parameter) for parameter in operation["parameters"]]
+        if "requestBody" in operation:
+            operation["requestBody"] = _request_body(operation["requestBody"])
+        _map_values(operation, "responses", _response)
+        result[method] = operation
     return result
 
 
@@ -216,7 +208,7 @@ def convert_schema(schema: Any) -> Any:
     for key, value in schema.items():
         if key in SCHEMA_MAPS and isinstance(value, dict):
             result[key] = {name: convert_schema(child) for name, child in value.items()}
-        elif key in SCHEMA_LISTS and isinstance(value, list):
+        elif key in SCHEMA_LIST_KEYWORDS and isinstance(value, list):
             result[key] = [convert_schema(child) for child in value]
         elif key in SCHEMA_SINGLES:
             # Swagger's tuple form of items is a list of schemas.
@@ -252,12 +244,13 @@ def make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
         if isinstance(kind, list):
             return schema if "null" in kind else {**schema, "type": [*kind, "null"]}
         return schema  # no type: null is accepted already
-    if set(schema) - ANNOTATIONS - {"anyOf"} == set() and isinstance(schema.get("anyOf"), list):
+    if set(schema) - ANNOTATION_KEYWORDS - {"anyOf"} == set() and isinstance(schema.get("anyOf"), list):
         members = schema["anyOf"]
         if {"type": "null"} in members:
             return schema
         return {**schema, "anyOf": [*members, {"type": "null"}]}
-    outer = {key: value for key, value in schema.items() if key in ANNOTATIONS or key.startswith("x-")}
+    # Annotations stay on the outer schema when a nullable schema is wrapped in anyOf.
+    outer = {key: value for key, value in schema.items() if key in ANNOTATION_KEYWORDS or key.startswith("x-")}
     inner = {key: value for key, value in schema.items() if key not in outer}
     if set(inner) == {"allOf"} and isinstance(inner["allOf"], list) and len(inner["allOf"]) == 1:
         inner = inner["allOf"][0]  # the 3.0 way of putting annotations beside a $ref
@@ -314,7 +307,7 @@ def _rewrite_swagger_refs(node: Any) -> Any:
                 elif value.startswith("#/responses/"):
                     value = "#/components/responses/" + value[len("#/responses/") :]
                 result[key] = value
-            elif key in ("example", "examples", "default", "enum", "x-example"):
+            elif key in DATA_KEYWORDS or key == "x-example":
                 result[key] = value
             else:
                 result[key] = _rewrite_swagger_refs(value)

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from codegen.openapi import HTTP_METHODS, iter_operations
 from codegen.problems import Problem
-from codegen.schema.check import HTTP_METHODS
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,8 @@ def parse_operation(text: str) -> OperationKey:
 
 def operations_of(document: dict[str, Any]) -> Iterator[tuple[OperationKey, dict[str, Any], dict[str, Any]]]:
     """Every (key, path item, operation) of a document, in document order."""
-    paths = document.get("paths")
-    if not isinstance(paths, dict):
-        return
-    for path, item in paths.items():
-        if isinstance(item, dict):
-            for method in HTTP_METHODS:
-                operation = item.get(method)
-                if isinstance(operation, dict):
-                    yield OperationKey(method, path), item, operation
+    for entry in iter_operations(document):
+        yield OperationKey(entry.method, entry.path), entry.item, entry.operation
 
 
 def missing_operations(present: Iterable[OperationKey], wanted: list[OperationKey], source: str) -> list[Problem]:

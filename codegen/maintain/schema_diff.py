@@ -19,6 +19,7 @@ Description changes are always compatible; titles and examples are not compared.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,12 +29,8 @@ from codegen.maintain.convert import Normalised
 from codegen.maintain.operations import OperationKey, operations_of
 from codegen.problems import join_pointer
 from codegen.schema import resolve_pointer
+from codegen.templates.runtime._validation import json_type
 
-BREAKING = "breaking"
-COMPATIBLE = "compatible"
-REQUEST = "request"
-RESPONSE = "response"
-OPERATION = "operation"
 UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum")
 LOWER_BOUNDS = ("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum")
 # Formats that decide the Python type of a value (datetime.date, datetime.datetime).
@@ -41,12 +38,27 @@ TYPED_FORMATS = frozenset({"date", "date-time"})
 UNION_KEYWORDS = ("anyOf", "oneOf")
 
 
+class ChangeSeverity(str, enum.Enum):
+    """Whether code using the generated client may stop working; values are the report's spelling."""
+
+    BREAKING = "breaking"
+    COMPATIBLE = "compatible"
+
+
+class Side(str, enum.Enum):
+    """Which values a change concerns: those the user sends, those it receives, or the operation itself."""
+
+    REQUEST = "request"
+    RESPONSE = "response"
+    OPERATION = "operation"
+
+
 @dataclass(frozen=True)
 class Change:
     """One change, located by a JSON pointer into the new document (the old one for removals)."""
 
-    severity: str
-    side: str
+    severity: ChangeSeverity
+    side: Side
     location: str
     message: str
     kind: str
@@ -56,14 +68,14 @@ class Change:
     @property
     def breaking(self) -> bool:
         """Whether code using the generated client may stop working."""
-        return self.severity == BREAKING
+        return self.severity is ChangeSeverity.BREAKING
 
     def as_json(self) -> dict[str, str]:
         """The change as a JSON object."""
         return {
-            "severity": self.severity,
-            "side": self.side,
-            "context": self.context or self.side,
+            "severity": self.severity.value,
+            "side": self.side.value,
+            "context": self.context or self.side.value,
             "kind": self.kind,
             "location": self.location,
             "document": self.document,
@@ -126,7 +138,8 @@ class DiffReport:
             lines.append(f"{operation.title}: {breaking} breaking, {compatible} compatible")
             for change in operation.changes:
                 where = change.location + (" (old)" if change.document == "old" else "")
-                lines.append(f"  {change.severity:<10} {change.context or change.side:<13} {where}: {change.message}")
+                context = change.context or change.side.value
+                lines.append(f"  {change.severity.value:<10} {context:<13} {where}: {change.message}")
         return "\n".join(lines) + "\n"
 
     def as_json(self) -> dict[str, Any]:
@@ -180,7 +193,13 @@ def diff_documents(
         # Breaking first, documentation-only changes last, then by location: stable and readable.
         changes = sorted(
             dict.fromkeys(walker.changes),
-            key=lambda c: (c.severity != BREAKING, c.kind == "description", c.location, c.context, c.message),
+            key=lambda c: (
+                c.severity is not ChangeSeverity.BREAKING,
+                c.kind == "description",
+                c.location,
+                c.context,
+                c.message,
+            ),
         )
         results.append(OperationChanges(key, old_id, new_id, tuple(changes)))
     if undocumented:
@@ -206,9 +225,9 @@ class _Walker:
     context: str = ""
     undocumented_nulls: int = 0
 
-    def add(self, breaking: bool, side: str, location: str, message: str, kind: str, document: str = "new") -> None:
-        severity = BREAKING if breaking else COMPATIBLE
-        self.changes.append(Change(severity, side, location, message, kind, document, self.context or side))
+    def add(self, breaking: bool, side: Side, location: str, message: str, kind: str, document: str = "new") -> None:
+        severity = ChangeSeverity.BREAKING if breaking else ChangeSeverity.COMPATIBLE
+        self.changes.append(Change(severity, side, location, message, kind, document, self.context or side.value))
 
     # --- operations, parameters, bodies, responses --------------------------------------
 
@@ -220,13 +239,13 @@ class _Walker:
         new_id = new_op.get("operationId") if new_op is not None else None
         if old_op is None or new_op is None:
             if old_op is not None:
-                self.add(True, OPERATION, pointer, "operation removed", "operation-removed", "old")
+                self.add(True, Side.OPERATION, pointer, "operation removed", "operation-removed", "old")
             elif new_op is not None:
-                self.add(False, OPERATION, pointer, "operation added", "operation-added")
+                self.add(False, Side.OPERATION, pointer, "operation added", "operation-added")
             return old_id, new_id
         if old_id != new_id:
             message = f"operationId {old_id!r} -> {new_id!r}: the client method is renamed"
-            self.add(True, OPERATION, join_pointer(pointer, "operationId"), message, "operation-id")
+            self.add(True, Side.OPERATION, join_pointer(pointer, "operationId"), message, "operation-id")
         self.context = "parameter"
         self.parameters(old_item or {}, old_op, new_item or {}, new_op, key)
         self.context = "request body"
@@ -247,28 +266,33 @@ class _Walker:
         for identity, (_, pointer) in old_params.items():
             if identity not in new_params:
                 self.add(
-                    True, REQUEST, pointer, f"{identity[0]} parameter {identity[1]} removed", "parameter-removed", "old"
+                    True,
+                    Side.REQUEST,
+                    pointer,
+                    f"{identity[0]} parameter {identity[1]} removed",
+                    "parameter-removed",
+                    "old",
                 )
         for identity, (parameter, pointer) in new_params.items():
             label = f"{identity[0]} parameter {identity[1]}"
             if identity not in old_params:
                 required = parameter.get("required") is True
                 state = "required" if required else "optional"
-                self.add(required, REQUEST, pointer, f"{state} {label} added", "parameter-added")
+                self.add(required, Side.REQUEST, pointer, f"{state} {label} added", "parameter-added")
                 continue
             old_parameter, old_pointer = old_params[identity]
             was, now = old_parameter.get("required") is True, parameter.get("required") is True
             if was != now:
                 change = "optional -> required" if now else "required -> optional"
-                self.add(now, REQUEST, pointer, f"{label}: {change}", "required")
-            self.description(old_parameter, parameter, REQUEST, pointer, label)
+                self.add(now, Side.REQUEST, pointer, f"{label}: {change}", "required")
+            self.description(old_parameter, parameter, Side.REQUEST, pointer, label)
             if "schema" in old_parameter and "schema" in parameter:
                 self.schema(
                     old_parameter["schema"],
                     join_pointer(old_pointer, "schema"),
                     parameter["schema"],
                     join_pointer(pointer, "schema"),
-                    REQUEST,
+                    Side.REQUEST,
                 )
 
     def _parameters(
@@ -292,22 +316,22 @@ class _Walker:
         where = join_pointer(pointer, "requestBody")
         if not isinstance(old_body, dict) or not isinstance(new_body, dict):
             if isinstance(old_body, dict):
-                self.add(True, REQUEST, where, "request body removed", "body-removed", "old")
+                self.add(True, Side.REQUEST, where, "request body removed", "body-removed", "old")
             elif isinstance(new_body, dict):
                 required = new_body.get("required") is True
                 message = f"{'required' if required else 'optional'} request body added"
-                self.add(required, REQUEST, where, message, "body-added")
+                self.add(required, Side.REQUEST, where, message, "body-added")
             return
         was, now = old_body.get("required") is True, new_body.get("required") is True
         if was != now:
             self.add(
                 now,
-                REQUEST,
+                Side.REQUEST,
                 where,
                 f"request body: {'optional -> required' if now else 'required -> optional'}",
                 "required",
             )
-        self.media(old_body, new_body, where, REQUEST)
+        self.media(old_body, new_body, where, Side.REQUEST)
 
     def responses(self, old_op: dict[str, Any], new_op: dict[str, Any], pointer: str) -> None:
         old_responses = _mapping(old_op.get("responses"))
@@ -320,26 +344,26 @@ class _Walker:
                     ": the client no longer expects this success" if success else ""
                 )
                 self.add(
-                    success, RESPONSE, join_pointer(pointer, "responses", code), message, "response-removed", "old"
+                    success, Side.RESPONSE, join_pointer(pointer, "responses", code), message, "response-removed", "old"
                 )
         for code, raw in new_responses.items():
             self.context = f"response {code}"
             where = join_pointer(pointer, "responses", code)
             if code not in old_responses:
-                self.add(False, RESPONSE, where, f"response {code} added", "response-added")
+                self.add(False, Side.RESPONSE, where, f"response {code} added", "response-added")
                 continue
             old_response, _ = _deref(self.old.document, old_responses[code], "")
             new_response, _ = _deref(self.new.document, raw, "")
             if isinstance(old_response, dict) and isinstance(new_response, dict):
-                self.media(old_response, new_response, where, RESPONSE)
+                self.media(old_response, new_response, where, Side.RESPONSE)
 
-    def media(self, old_holder: dict[str, Any], new_holder: dict[str, Any], where: str, side: str) -> None:
+    def media(self, old_holder: dict[str, Any], new_holder: dict[str, Any], where: str, side: Side) -> None:
         old_media, new_media = _json_media(old_holder), _json_media(new_holder)
         if old_media is None or new_media is None:
             if old_media is not None:
-                self.add(True, side, where, f"JSON {side} body removed", "body-removed", "old")
+                self.add(True, side, where, f"JSON {side.value} body removed", "body-removed", "old")
             elif new_media is not None:
-                self.add(side == REQUEST, side, where, f"JSON {side} body added", "body-added")
+                self.add(side == Side.REQUEST, side, where, f"JSON {side.value} body added", "body-added")
             return
         old_schema, new_schema = old_media[1].get("schema"), new_media[1].get("schema")
         if old_schema is not None and new_schema is not None:
@@ -349,14 +373,14 @@ class _Walker:
 
     # --- schemas ------------------------------------------------------------------------
 
-    def description(self, old: Any, new: Any, side: str, location: str, label: str = "") -> None:
+    def description(self, old: Any, new: Any, side: Side, location: str, label: str = "") -> None:
         old_text = _description(self.old.document, old)
         new_text = _description(self.new.document, new)
         if old_text != new_text:
             what = "added" if old_text is None else "removed" if new_text is None else "changed"
             self.add(False, side, location, f"{label + ': ' if label else ''}description {what}", "description")
 
-    def schema(self, old: Any, old_ptr: str, new: Any, new_ptr: str, side: str) -> None:
+    def schema(self, old: Any, old_ptr: str, new: Any, new_ptr: str, side: Side) -> None:
         """Compare two schemas found at the same place of both documents."""
         self.description(old, new, side, new_ptr)
         old_null, old_core, old_core_ptr = _split_null(self.old.document, old, old_ptr)
@@ -373,16 +397,16 @@ class _Walker:
         self.visited.add(key)
         self.core(old_core, old_core_ptr, new_core, new_core_ptr, side)
 
-    def nullability(self, now_nullable: bool, side: str, location: str) -> None:
+    def nullability(self, now_nullable: bool, side: Side, location: str) -> None:
         if not self.old.states_nullability or not self.new.states_nullability:
             # One side never says whether nulls occur: the other spelling them out is no change.
             self.undocumented_nulls += 1
         elif now_nullable:
-            self.add(side == RESPONSE, side, location, "may now be null", "nullable")
+            self.add(side == Side.RESPONSE, side, location, "may now be null", "nullable")
         else:
-            self.add(side == REQUEST, side, location, "may no longer be null", "nullable")
+            self.add(side == Side.REQUEST, side, location, "may no longer be null", "nullable")
 
-    def core(self, old: Any, old_ptr: str, new: Any, new_ptr: str, side: str) -> None:
+    def core(self, old: Any, old_ptr: str, new: Any, new_ptr: str, side: Side) -> None:
         if not isinstance(old, dict) or not isinstance(new, dict):
             if old != new:
                 message = f"type {_describe(self.old.document, old)} -> {_describe(self.new.document, new)}"
@@ -403,16 +427,16 @@ class _Walker:
         if isinstance(old_items, dict) and isinstance(new_items, dict):
             self.schema(old_items, join_pointer(old_ptr, "items"), new_items, join_pointer(new_ptr, "items"), side)
 
-    def types(self, old: frozenset[str], new: frozenset[str], side: str, location: str) -> str:
+    def types(self, old: frozenset[str], new: frozenset[str], side: Side, location: str) -> str:
         """Report a change of JSON types; returns how they relate ("same", "widened", "narrowed", "changed")."""
         if old == new:
             return "same"
         relation = _relation(old, new)
-        breaking = relation == "changed" or (side == REQUEST) == (relation == "narrowed")
+        breaking = relation == "changed" or (side == Side.REQUEST) == (relation == "narrowed")
         self.add(breaking, side, location, f"type {_type_text(old)} -> {_type_text(new)} ({relation})", "type")
         return relation
 
-    def union(self, old: list[tuple[Any, str]], new: list[tuple[Any, str]], side: str, location: str) -> None:
+    def union(self, old: list[tuple[Any, str]], new: list[tuple[Any, str]], side: Side, location: str) -> None:
         """anyOf/oneOf alternatives: matched by what they are (reference or types), then in order."""
         old_left = list(old)
         pairs = []
@@ -431,12 +455,12 @@ class _Walker:
             self.schema(old_member, old_pointer, new_member, new_pointer, side)
         for member, _ in old_left:
             text = _describe(self.old.document, member)
-            self.add(side == REQUEST, side, location, f"alternative {text} removed (narrowed)", "type")
+            self.add(side == Side.REQUEST, side, location, f"alternative {text} removed (narrowed)", "type")
         for member, _ in unmatched_new:
             text = _describe(self.new.document, member)
-            self.add(side == RESPONSE, side, location, f"alternative {text} added (widened)", "type")
+            self.add(side == Side.RESPONSE, side, location, f"alternative {text} added (widened)", "type")
 
-    def format(self, old: dict[str, Any], new: dict[str, Any], side: str, location: str) -> None:
+    def format(self, old: dict[str, Any], new: dict[str, Any], side: Side, location: str) -> None:
         before, after = old.get("format"), new.get("format")
         if before == after:
             return
@@ -444,9 +468,9 @@ class _Walker:
         if before in TYPED_FORMATS or after in TYPED_FORMATS:
             self.add(True, side, location, message + ": the Python type changes", "format")
         else:
-            self.add(side == REQUEST and after is not None, side, location, message, "format")
+            self.add(side == Side.REQUEST and after is not None, side, location, message, "format")
 
-    def enum(self, old: dict[str, Any], new: dict[str, Any], side: str, location: str) -> None:
+    def enum(self, old: dict[str, Any], new: dict[str, Any], side: Side, location: str) -> None:
         before, after = old.get("enum"), new.get("enum")
         if isinstance(before, list) and isinstance(after, list):
             removed = [value for value in before if value not in after]
@@ -457,7 +481,7 @@ class _Walker:
                 self.add(False, side, location, f"enum value(s) added: {_values(added)}", "enum-added")
         elif isinstance(after, list):
             message = f"now restricted to the enum {_values(after)} (tightened)"
-            self.add(side == REQUEST, side, location, message, "constraint")
+            self.add(side == Side.REQUEST, side, location, message, "constraint")
         elif isinstance(before, list):
             self.add(
                 False, side, location, f"no longer restricted to the enum {_values(before)} (relaxed)", "constraint"
@@ -466,7 +490,7 @@ class _Walker:
             message = f"const {json.dumps(old.get('const'))} -> {json.dumps(new.get('const'))}"
             self.add(True, side, location, message, "type")
 
-    def constraints(self, old: dict[str, Any], new: dict[str, Any], side: str, location: str) -> None:
+    def constraints(self, old: dict[str, Any], new: dict[str, Any], side: Side, location: str) -> None:
         for keyword in (*UPPER_BOUNDS, *LOWER_BOUNDS, "pattern", "multipleOf", "uniqueItems"):
             before, after = old.get(keyword), new.get(keyword)
             if before == after:
@@ -489,9 +513,9 @@ class _Walker:
                 verb = "added" if before is None else "removed" if after is None else "changed"
             effect = "tightened" if tighter else "relaxed"
             message = f"{keyword} {verb}: {json.dumps(before)} -> {json.dumps(after)} ({effect})"
-            self.add(side == REQUEST and tighter, side, location, message, "constraint")
+            self.add(side == Side.REQUEST and tighter, side, location, message, "constraint")
 
-    def object(self, old: dict[str, Any], old_ptr: str, new: dict[str, Any], new_ptr: str, side: str) -> None:
+    def object(self, old: dict[str, Any], old_ptr: str, new: dict[str, Any], new_ptr: str, side: Side) -> None:
         old_props, old_required = _properties(self.old.document, old, old_ptr, set())
         new_props, new_required = _properties(self.new.document, new, new_ptr, set())
         for name, (_, pointer) in old_props.items():
@@ -501,14 +525,14 @@ class _Walker:
             if name not in old_props:
                 required = name in new_required
                 message = f"{'required' if required else 'optional'} field {name} added"
-                self.add(side == REQUEST and required, side, pointer, message, "field-added")
+                self.add(side == Side.REQUEST and required, side, pointer, message, "field-added")
                 continue
             was, now = name in old_required, name in new_required
             if was != now:
                 change = "optional -> required" if now else "required -> optional"
-                if side == RESPONSE and not now:
+                if side == Side.RESPONSE and not now:
                     change += ": the field may be absent"
-                self.add((side == REQUEST) == now, side, pointer, f"field {name}: {change}", "required")
+                self.add((side == Side.REQUEST) == now, side, pointer, f"field {name}: {change}", "required")
             old_schema, old_pointer = old_props[name]
             self.schema(old_schema, old_pointer, schema, pointer, side)
         before, after = old.get("additionalProperties"), new.get("additionalProperties")
@@ -523,7 +547,7 @@ class _Walker:
         elif (before is False) != (after is False):
             tighter = after is False
             message = f"additional fields {'no longer' if tighter else 'now'} allowed"
-            self.add(side == REQUEST and tighter, side, new_ptr, message, "constraint")
+            self.add(side == Side.REQUEST and tighter, side, new_ptr, message, "constraint")
 
 
 # --- helpers on one document ------------------------------------------------------------
@@ -640,25 +664,11 @@ def _types(schema: dict[str, Any]) -> frozenset[str]:
         return frozenset({"array"})
     enum = schema.get("enum")
     values: list[Any] = enum if isinstance(enum, list) else [schema["const"]] if "const" in schema else []
-    return frozenset(_json_type(value) for value in values)
+    return frozenset(json_type(value) for value in values)
 
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _core_types(core: Any) -> frozenset[str]:

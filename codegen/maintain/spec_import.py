@@ -29,10 +29,19 @@ from codegen.maintain.convert import Normalised, normalise
 from codegen.maintain.documents import load_spec
 from codegen.maintain.operations import OperationKey, missing_operations, operations_of
 from codegen.names import snake_case, unique
+from codegen.openapi import (
+    DATA_KEYWORDS,
+    DRAFT4_MAP_KEYWORDS,
+    JSON_MEDIA_TYPE,
+    SCHEMA_LIST_KEYWORDS,
+    SCHEMA_MAP_KEYWORDS,
+    item_operations,
+    json_media_schema,
+)
 from codegen.pipeline import SCHEMA_FILE
 from codegen.problems import Problem, SchemaError, Severity, join_pointer
 from codegen.schema import check_document, load_document, resolve_pointer
-from codegen.schema.check import HTTP_METHODS, IDENTIFIER
+from codegen.schema.check import IDENTIFIER
 
 COMPONENT_KINDS = (
     "schemas",
@@ -45,18 +54,12 @@ COMPONENT_KINDS = (
     "links",
     "callbacks",
 )
-JSON_MEDIA_TYPE = "application/json"
-# Values of these keys are data (examples, defaults), never schema structure or references.
-DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 # Keys whose value maps names chosen by the author (a property called "description", a
 # path, a status code) to objects: a key of such a map is never an annotation.
 NAME_MAPS = frozenset(
     {
-        "properties",
-        "patternProperties",
-        "$defs",
-        "definitions",
-        "dependentSchemas",
+        *SCHEMA_MAP_KEYWORDS,
+        *DRAFT4_MAP_KEYWORDS,
         "paths",
         "responses",
         "content",
@@ -74,7 +77,6 @@ NAME_MAPS = frozenset(
         "scopes",
     }
 )
-SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 VENDOR_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -300,7 +302,7 @@ def references(node: Any) -> Iterator[str]:
             elif key == "examples" and isinstance(value, dict):
                 # Example Objects may be references; their values are data.
                 yield from (ex["$ref"] for ex in value.values() if isinstance(ex, dict) and "$ref" in ex)
-            elif key not in DATA_KEYS:
+            elif key not in DATA_KEYWORDS:
                 yield from references(value)
     elif isinstance(node, list):
         for value in node:
@@ -394,8 +396,8 @@ def merge(imported: dict[str, Any], existing: dict[str, Any], notes: list[str]) 
     for path, item in imported["paths"].items():
         old_item = paths.get(path, {})
         new_item = copy.deepcopy(item)
-        for method in HTTP_METHODS:
-            if method in new_item and isinstance(old_item.get(method), dict):
+        for method, _ in item_operations(new_item):
+            if isinstance(old_item.get(method), dict):
                 old_id = old_item[method].get("operationId")
                 overlay(new_item[method], old_item[method])
                 if isinstance(old_id, str) and old_id != new_item[method].get("operationId"):
@@ -450,10 +452,7 @@ def _follow(document: dict[str, Any], node: Any) -> Any:
 
 
 def _json_schema(document: dict[str, Any], holder: Any) -> Any:
-    holder = _follow(document, holder)
-    content = holder.get("content") if isinstance(holder, dict) else None
-    media = content.get(JSON_MEDIA_TYPE) if isinstance(content, dict) else None
-    return media.get("schema") if isinstance(media, dict) else None
+    return json_media_schema(_follow(document, holder))
 
 
 def _schema_pairs(
@@ -533,7 +532,7 @@ def _overlay_schema(new_doc: dict[str, Any], new: Any, old_doc: dict[str, Any], 
             _overlay_schema(new_doc, new_props[name], old_doc, old_props[name], seen)
     for keyword in ("items", "additionalProperties"):
         _overlay_schema(new_doc, new_target.get(keyword), old_doc, old_target.get(keyword), seen)
-    for keyword in SCHEMA_LISTS:
+    for keyword in SCHEMA_LIST_KEYWORDS:
         new_list, old_list = new_target.get(keyword), old_target.get(keyword)
         if isinstance(new_list, list) and isinstance(old_list, list) and len(new_list) == len(old_list):
             for new_member, old_member in zip(new_list, old_list, strict=True):
@@ -550,11 +549,12 @@ def overlay(new: Any, old: Any, names: bool = False) -> None:
         for key, old_value in old.items():
             if not names and (key == "description" or key.startswith("x-")):
                 new[key] = copy.deepcopy(old_value)
-            elif key in new and (names or key not in DATA_KEYS):
+            elif key in new and (names or key not in DATA_KEYWORDS):
                 child_names = not names and key in NAME_MAPS and isinstance(new[key], dict)
-                if key == "parameters" and isinstance(new[key], list) and isinstance(old_value, list):
+                both_lists = isinstance(new[key], list) and isinstance(old_value, list)
+                if key == "parameters" and both_lists:
                     _overlay_parameters(new[key], old_value)
-                elif not names and key in SCHEMA_LISTS and isinstance(new[key], list) and isinstance(old_value, list):
+                elif not names and key in SCHEMA_LIST_KEYWORDS and both_lists:
                     for new_child, old_child in zip(new[key], old_value, strict=False):
                         overlay(new_child, old_child)
                 else:

@@ -13,7 +13,8 @@ import jinja2
 import codegen
 from codegen.ir import Spec
 from codegen.names import docstring_text
-from codegen.problems import Problem, Severity
+from codegen.openapi import ANNOTATION_KEYWORDS, DATA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
+from codegen.problems import Problem, has_errors
 from codegen.render.models import render_models
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -33,15 +34,15 @@ def header(spec: Spec | None, comment: str = "#") -> str:
 
 
 def _py_literal(value: Any) -> str:
-    """A Python literal of JSON data: deterministic, and never executable text."""
-    return pprint.pformat(value, indent=1, width=100, sort_dicts=False)
+    """A Python literal of JSON data (or tuples of it): deterministic, and never executable text."""
+    return pprint.pformat(_plain(value), indent=1, width=100, sort_dicts=False)
 
 
-ANNOTATION_KEYWORDS = frozenset(
-    {"description", "title", "examples", "example", "default", "deprecated", "$comment", "readOnly", "writeOnly"}
-)
-SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
-SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+def _plain(value: Any) -> Any:
+    """``value`` with named tuples as plain tuples, whose repr is a literal."""
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in value)
+    return value
 
 
 INTEGER_FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
@@ -63,11 +64,11 @@ def validation_schema(schema: Any) -> Any:
     for key, value in schema.items():
         if key in ANNOTATION_KEYWORDS or key.startswith("x-") or (bounds and key in ("minimum", "maximum")):
             continue
-        if key in SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
             result[key] = {name: validation_schema(child) for name, child in value.items()}
-        elif key in SCHEMA_LISTS and isinstance(value, list):
+        elif key in SCHEMA_LIST_KEYWORDS and isinstance(value, list):
             result[key] = [validation_schema(child) for child in value]
-        elif key in ("enum", "const"):
+        elif key in DATA_KEYWORDS:
             result[key] = value
         else:
             result[key] = validation_schema(value)
@@ -99,7 +100,8 @@ def credential_arguments(spec: Spec) -> list[tuple[str, bool]]:
     names: list[str] = []
     for scheme in spec.schemes:
         names += [name for name in scheme.credentials.values() if name not in names]
-        names += [argument for argument, _, _ in scheme.exchange_arguments if argument not in names]
+        exchange = scheme.token_exchange.arguments if scheme.token_exchange else ()
+        names += [argument.python_name for argument in exchange if argument.python_name not in names]
     only_choice = len(spec.security) == 1 and not any(
         schemes[key].token_exchange for key in spec.security[0] if key in schemes
     )
@@ -120,7 +122,7 @@ def render_sources(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
     Formatting is left to the caller so that one ruff run serves every package.
     """
     models, model_names, problems = render_models(spec)
-    if any(problem.severity is Severity.ERROR for problem in problems):
+    if has_errors(problems):
         return {}, problems
     sources: dict[str, str] = {"models.py": models}
     for runtime_file in sorted(RUNTIME.glob("*.py")):

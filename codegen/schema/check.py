@@ -10,30 +10,25 @@ import re
 from collections.abc import Iterator
 from typing import Any, TypeGuard
 
-from codegen.problems import Problem, join_pointer
+from codegen.openapi import (
+    DATA_KEYWORDS,
+    HTTP_METHODS,
+    SCHEMA_LIST_KEYWORDS,
+    SCHEMA_MAP_KEYWORDS,
+    SCHEMA_SINGLE_KEYWORDS,
+    component_name,
+    iter_operations,
+    json_media_schema,
+)
+from codegen.problems import Problem, Severity, join_pointer
 from codegen.schema.load import resolve_pointer
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array", "null"})
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token (RFC 9110)
 # Names a generated Client already uses: an operation or credential named so would clash.
 CLIENT_MEMBERS = frozenset(
     {"close", "base_url", "self", "cls", "timeout", "retry", "transport", "max_response_bytes", "user_agent"}
-)
-SCHEMA_MAP_KEYWORDS = ("properties", "$defs", "patternProperties", "dependentSchemas")
-SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
-SCHEMA_KEYWORDS = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "if",
-    "then",
-    "else",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
 )
 SUPPORTED_FORMATS = frozenset(
     {"date", "date-time", "email", "uuid", "uri", "int32", "int64", "float", "double", "byte", "binary", "password"}
@@ -78,7 +73,7 @@ class _Checker:
         self.check_security_schemes(components.get("securitySchemes", {}))
         self.check_extensions_at("", doc)
         self.check_security_requirements(doc.get("security", []), "/security", components.get("securitySchemes", {}))
-        for path, method, operation in self.operations():
+        for path, method, _, operation in iter_operations(doc):
             if "security" in operation:
                 pointer = join_pointer("/paths", path, method, "security")
                 self.check_security_requirements(operation["security"], pointer, components.get("securitySchemes", {}))
@@ -101,7 +96,7 @@ class _Checker:
             elif "$ref" in node:
                 self.error(join_pointer(pointer, "$ref"), "must be a string")
             for key, value in node.items():
-                if key not in ("examples", "example", "default", "enum", "const"):
+                if key not in DATA_KEYWORDS:
                     self.check_refs(value, join_pointer(pointer, key))
         elif isinstance(node, list):
             for index, value in enumerate(node):
@@ -132,7 +127,9 @@ class _Checker:
         fmt = schema.get("format")
         if fmt is not None and fmt not in SUPPORTED_FORMATS:
             self.problems.append(
-                Problem(join_pointer(pointer, "format"), f"format {fmt!r} is not checked by the client", _warning())
+                Problem(
+                    join_pointer(pointer, "format"), f"format {fmt!r} is not checked by the client", Severity.WARNING
+                )
             )
         pattern = schema.get("pattern")
         if pattern is not None:
@@ -159,9 +156,8 @@ class _Checker:
 
     def check_reference_cycles(self, schemas: dict[str, Any]) -> None:
         """A component that is itself through references alone (A -> B -> A) describes no value."""
-        prefix = "#/components/schemas/"
         edges = {
-            name: {ref[len(prefix) :].replace("~1", "/").replace("~0", "~") for ref in _direct_refs(schema)}
+            name: {target for ref in _direct_refs(schema) if (target := component_name(ref)) is not None}
             for name, schema in schemas.items()
         }
         state: dict[str, int] = {}  # 1: on the current path, 2: done
@@ -236,7 +232,7 @@ class _Checker:
             self.error(pointer, "must be an object")
             return
         operation_id = exchange.get("operationId")
-        if operation_id not in {op.get("operationId") for _, _, op in self.operations()}:
+        if operation_id not in {entry.operation.get("operationId") for entry in iter_operations(self.document)}:
             self.error(join_pointer(pointer, "operationId"), f"no operation has operationId {operation_id!r}")
         for key in ("token", "expires_in"):
             if key in exchange and not _is_pointer(exchange[key]):
@@ -247,17 +243,6 @@ class _Checker:
             value = exchange.get(key, 0)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 self.error(join_pointer(pointer, key), "must be a non-negative number of seconds")
-
-    def operations(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        paths = self.document.get("paths")
-        if not isinstance(paths, dict):
-            return
-        for path, item in paths.items():
-            if isinstance(item, dict):
-                for method in HTTP_METHODS:
-                    operation = item.get(method)
-                    if isinstance(operation, dict):
-                        yield path, method, operation
 
     def check_paths(self, paths: Any) -> None:
         if not isinstance(paths, dict) or not paths:
@@ -331,7 +316,7 @@ class _Checker:
         body = operation.get("requestBody")
         if body is not None:
             body = self.deref(body)
-            schema = _json_schema_of(body)
+            schema = json_media_schema(body)
             if schema is None:
                 self.error(join_pointer(pointer, "requestBody"), "needs an application/json schema")
             else:
@@ -344,7 +329,7 @@ class _Checker:
             if not success:
                 self.error(join_pointer(pointer, "responses"), "needs a 2XX response")
             for code, response in responses.items():
-                schema = _json_schema_of(self.deref(response))
+                schema = json_media_schema(self.deref(response))
                 if schema is not None:
                     self.check_schema(
                         schema, join_pointer(pointer, "responses", code, "content", "application/json", "schema")
@@ -411,24 +396,6 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _warning() -> Any:
-    from codegen.problems import Severity
-
-    return Severity.WARNING
-
-
-def _json_schema_of(holder: Any) -> Any:
-    if not isinstance(holder, dict):
-        return None
-    content = holder.get("content")
-    if not isinstance(content, dict):
-        return None
-    media = content.get("application/json")
-    if not isinstance(media, dict):
-        return None
-    return media.get("schema")
-
-
 def _subschemas(schema: dict[str, Any], pointer: str) -> Iterator[tuple[Any, str]]:
     for keyword in SCHEMA_MAP_KEYWORDS:
         children = schema.get(keyword)
@@ -440,7 +407,7 @@ def _subschemas(schema: dict[str, Any], pointer: str) -> Iterator[tuple[Any, str
         if isinstance(children, list):
             for index, child in enumerate(children):
                 yield child, join_pointer(pointer, keyword, index)
-    for keyword in SCHEMA_KEYWORDS:
+    for keyword in SCHEMA_SINGLE_KEYWORDS:
         if keyword in schema:
             yield schema[keyword], join_pointer(pointer, keyword)
 

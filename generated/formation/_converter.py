@@ -47,6 +47,7 @@ from cattrs.gen import iterable_unstructure_factory, make_dict_structure_fn, mak
 from ._datetimes import WireDatetime, format_date, format_datetime, parse_date, parse_datetime
 from ._enums import OpenEnum, OpenIntEnum, OpenStrEnum
 from ._unset import UNSET, UnsetType
+from ._validation import json_type
 
 __all__ = ["converter", "make_converter", "structure", "unstructure"]
 
@@ -60,9 +61,9 @@ _FACTORY: Any = type(attrs.Factory(dict))  # attrs' Factory class (a function to
 def _structure_enum(value: Any, kind: Any) -> Any:
     # By JSON type first: True must not become the member 1, nor "1" the member 1.
     if issubclass(kind, str) and not isinstance(value, str):
-        raise TypeError(f"expected string, got {_json_type(value)}")
+        raise TypeError(f"expected string, got {json_type(value)}")
     if issubclass(kind, int) and (isinstance(value, bool) or not isinstance(value, int)):
-        raise TypeError(f"expected integer, got {_json_type(value)}")
+        raise TypeError(f"expected integer, got {json_type(value)}")
     return kind(value)
 
 
@@ -95,7 +96,7 @@ def _expect(kind: type, name: str) -> _Hook:
     def structure(value: Any, _: Any) -> Any:
         if isinstance(value, kind) and not isinstance(value, bool):
             return value
-        raise TypeError(f"expected {name}, got {_json_type(value)}")
+        raise TypeError(f"expected {name}, got {json_type(value)}")
 
     return structure
 
@@ -103,25 +104,25 @@ def _expect(kind: type, name: str) -> _Hook:
 def _structure_bool(value: Any, _: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise TypeError(f"expected boolean, got {_json_type(value)}")
+    raise TypeError(f"expected boolean, got {json_type(value)}")
 
 
 def _structure_number(value: Any, _: Any) -> Any:
     # An integer on the wire stays an int so that it is written back unchanged.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    raise TypeError(f"expected number, got {_json_type(value)}")
+    raise TypeError(f"expected number, got {json_type(value)}")
 
 
 def _structure_date(value: Any, _: Any) -> date:
     if not isinstance(value, str):
-        raise TypeError(f"expected a date string, got {_json_type(value)}")
+        raise TypeError(f"expected a date string, got {json_type(value)}")
     return parse_date(value)
 
 
 def _structure_datetime(value: Any, _: Any) -> datetime:
     if not isinstance(value, str):
-        raise TypeError(f"expected a date-time string, got {_json_type(value)}")
+        raise TypeError(f"expected a date-time string, got {json_type(value)}")
     return parse_datetime(value)
 
 
@@ -142,22 +143,6 @@ def _scalar_classes(kind: Any, hook: Any) -> tuple[type, ...]:
     """The classes ``hook`` (the hook of ``kind``) returns unchanged; () unless it is a scalar hook."""
     known = _SCALAR_HOOKS.get(kind) if isinstance(kind, type) else None
     return known[1] if known is not None and hook is known[0] else ()
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _union_structure_factory(kind: Any, converter: cattrs.Converter) -> _Hook:
@@ -234,7 +219,7 @@ def _identity_classes(converter: cattrs.Converter) -> frozenset[type]:
 def _checked(kind: type, name: str, inner: _Hook) -> _Hook:
     def structure(value: Any, target: Any) -> Any:
         if not isinstance(value, kind):
-            raise TypeError(f"expected {name}, got {_json_type(value)}")
+            raise TypeError(f"expected {name}, got {json_type(value)}")
         return inner(value, target)
 
     return structure
@@ -272,7 +257,7 @@ def _attrs_structure_factory(cls: type, converter: cattrs.Converter) -> _Hook:
 
     def structure(value: Any, _: Any) -> Any:
         if not isinstance(value, dict):
-            raise TypeError(f"expected object, got {_json_type(value)}")
+            raise TypeError(f"expected object, got {json_type(value)}")
         instance = build(value, cls)
         if extra is not None and not known.issuperset(value):
             setattr(instance, extra, {key: item for key, item in value.items() if key not in known})

@@ -20,7 +20,7 @@ import pytest
 from codegen.maintain.convert import Normalised, normalise
 from codegen.maintain.documents import load_spec
 from codegen.maintain.operations import parse_operation
-from codegen.maintain.schema_diff import BREAKING, COMPATIBLE, DiffReport, diff_documents
+from codegen.maintain.schema_diff import ChangeSeverity, DiffReport, diff_documents
 from tests.helpers.paths import REPO, run_codegen, vendor_spec
 
 CHIFT_VERSIONS = ("2023-12-06", "2024-10-07", "2025-02-18", "2026-02-17", "2026-08-21")
@@ -28,6 +28,7 @@ CONTACTS = "POST /consumers/{consumer_id}/invoicing/contacts"
 INVOICES = "POST /consumers/{consumer_id}/accounting/invoices"
 INVOICES_POINTER = "/paths/~1consumers~1{consumer_id}~1accounting~1invoices/post"
 INVOICE_IN = "/components/schemas/InvoiceItemInMonoAnalyticPlan"
+BREAKING, COMPATIBLE = ChangeSeverity.BREAKING, ChangeSeverity.COMPATIBLE
 
 
 @pytest.fixture(scope="module")
