@@ -26,11 +26,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codegen.openapi import iter_operations
+
 REPO = Path(__file__).resolve().parents[1]
 """The repository root (codegen/, schemas/, generated/)."""
 SCHEMAS = REPO / "schemas"
 SCHEMA_FILE = "openapi.json"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 OPC = "openapi-python-client"
 CHILD_TIMEOUT = 600.0
 
@@ -298,11 +299,9 @@ def load_json(path: Path) -> Any:
 
 def find_operation(document: dict[str, Any], operation_id: str) -> dict[str, Any]:
     """The operation object with ``operation_id``."""
-    for item in document["paths"].values():
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                return operation
+    for entry in iter_operations(document):
+        if entry.operation.get("operationId") == operation_id:
+            return entry.operation
     raise BenchError(f"no operation {operation_id!r} in the schema")
 
 

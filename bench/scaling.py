@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import (
-    HTTP_METHODS,
     OPC,
     SCHEMA_FILE,
     BenchError,
@@ -41,6 +40,7 @@ from bench.harness import (
     run_codegen,
     run_opc,
 )
+from codegen.openapi import iter_operations
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 """Seed documents and the vendors' published specs, beside the repository (``../shared``)."""
@@ -87,21 +87,17 @@ def drop_undeclared_security(document: dict[str, Any]) -> list[str]:
     """
     adapted = []
     declared = document.get("components", {}).get("securitySchemes", {})
-    for path, item in document["paths"].items():
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if not isinstance(operation, dict) or not isinstance(operation.get("security"), list):
-                continue
-            kept = [requirement for requirement in operation["security"] if set(requirement) <= set(declared)]
-            if kept != operation["security"]:
-                dropped = sorted(
-                    {name for requirement in operation["security"] for name in requirement} - set(declared)
-                )
-                adapted.append(f"{method.upper()} {path}: dropped the requirement of undeclared {', '.join(dropped)}")
-                if kept:
-                    operation["security"] = kept
-                else:
-                    del operation["security"]  # the document's own security applies
+    for path, method, _, operation in iter_operations(document):
+        if not isinstance(operation.get("security"), list):
+            continue
+        kept = [requirement for requirement in operation["security"] if set(requirement) <= set(declared)]
+        if kept != operation["security"]:
+            dropped = sorted({name for requirement in operation["security"] for name in requirement} - set(declared))
+            adapted.append(f"{method.upper()} {path}: dropped the requirement of undeclared {', '.join(dropped)}")
+            if kept:
+                operation["security"] = kept
+            else:
+                del operation["security"]  # the document's own security applies
     return adapted
 
 
@@ -146,9 +142,7 @@ def subset_document(document: dict[str, Any], paths: int | None) -> dict[str, An
 
 def document_size(document: dict[str, Any]) -> dict[str, int]:
     """Paths, operations, component schemas and JSON bytes of a document."""
-    operations = sum(
-        1 for item in document["paths"].values() for method in HTTP_METHODS if isinstance(item.get(method), dict)
-    )
+    operations = sum(1 for _ in iter_operations(document))
     return {
         "paths": len(document["paths"]),
         "operations": operations,
