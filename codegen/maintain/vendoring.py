@@ -203,7 +203,7 @@ def read_record(text: str) -> tuple[dict[str, str], dict[str, str]]:
     return facts, hashes
 
 
-def _example(folder: Path, vendor: str) -> tuple[str, Any]:
+def example_of(folder: Path, vendor: str) -> tuple[str, Any]:
     """A model class name and wire data for it from the schema's own examples ("" when none)."""
     snapshot = folder / SNAPSHOT_FILE
     parsed = read_snapshot(snapshot.read_text(encoding="utf-8")) if snapshot.is_file() else None
@@ -241,8 +241,12 @@ def verify(dest: Path, package: str, class_name: str, example: Any) -> tuple[boo
     return True, completed.stdout.strip()
 
 
-def vendor_package(vendor: str, dest: Path, package: str, generated_dir: Path) -> VendorResult:
-    """Copy ``generated_dir/vendor`` to ``dest/package``, write VENDORED.md, verify it in a subprocess."""
+def renamed_package(vendor: str, package: str, generated_dir: Path) -> tuple[Origin, dict[str, bytes]]:
+    """The origin and files of ``generated_dir/vendor``, checked to work as top-level package ``package``.
+
+    Raises VendorError for a name that is not an identifier, a folder that is not a
+    generated package, or a file that imports the package by its original name.
+    """
     _check_name(package)
     source = generated_dir / vendor
     origin = origin_of(source, vendor)
@@ -250,6 +254,13 @@ def vendor_package(vendor: str, dest: Path, package: str, generated_dir: Path) -
     problems = _absolute_self_imports(files, vendor)
     if problems:
         raise VendorError(f"{source} cannot be copied under another name:\n  " + "\n  ".join(problems))
+    return origin, files
+
+
+def vendor_package(vendor: str, dest: Path, package: str, generated_dir: Path) -> VendorResult:
+    """Copy ``generated_dir/vendor`` to ``dest/package``, write VENDORED.md, verify it in a subprocess."""
+    origin, files = renamed_package(vendor, package, generated_dir)
+    source = generated_dir / vendor
     target = dest / package
     notes: list[str] = []
     if target.exists():
@@ -271,7 +282,7 @@ def vendor_package(vendor: str, dest: Path, package: str, generated_dir: Path) -
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     (target / VENDORED_FILE).write_text(_record(package, origin, files), encoding="utf-8")
-    class_name, example = _example(source, vendor)
+    class_name, example = example_of(source, vendor)
     verified, message = verify(dest, package, class_name, example)
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     return VendorResult(target, origin, hashes, verified, message, notes)
