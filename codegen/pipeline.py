@@ -86,9 +86,9 @@ def render_all(schemas_dir: Path, vendors: list[str] | None = None) -> Rendered:
     for item in pending:
         prefix = f"{item.spec.package}/"
         own = {name[len(prefix) :]: text for name, text in formatted.items() if name.startswith(prefix)}
-        files.update({prefix + name: text for name, text in finish_package(item.spec, own).items()})
+        files.update({prefix + name: text for name, text in finish_package(own).items()})
         files[prefix + SNAPSHOT_FILE] = item.snapshot
-    files["__init__.py"] = header(None) + '"""Generated client packages, one per schema in schemas/."""\n'
+    files["__init__.py"] = header(package=False) + '"""Generated client packages, one per schema in schemas/."""\n'
     return Rendered(files=files, packages=tuple(chosen), warnings=tuple(warnings))
 
 

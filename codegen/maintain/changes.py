@@ -76,7 +76,7 @@ def changes_header(vendor: str) -> str:
     return (
         f"# Schema changes of the {vendor} client\n\n"
         "Written by `python -m codegen generate`: one entry per schema change, oldest first, each headed\n"
-        "by the sha256 of the schema it produced (the one in the generated files' headers).\n\n"
+        "by the sha256 of the schema it produced (the package's `__schema_sha256__`).\n\n"
     )
 
 

@@ -1,8 +1,9 @@
-"""The maintainers' subcommands of ``python -m codegen``: ``import``, ``diff`` and ``vendor``.
+"""The maintainers' subcommands of ``python -m codegen``: ``import``, ``diff``, ``vendor`` and ``build``.
 
 Exit statuses: 0 done (``diff`` whatever it found), 1 ``diff --fail-on-breaking`` found a
-breaking change or ``vendor --check`` found a stale copy, 2 bad input (missing or
-unreadable file, unknown operation, a schema codegen would reject), never a traceback.
+breaking change, ``vendor --check`` found a stale copy or ``build``'s backend failed, 2 bad
+input (missing or unreadable file, unknown operation, a schema codegen would reject), never
+a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.maintain.convert import normalise
+from codegen.maintain.distribution import BuildError, build_distribution
 from codegen.maintain.documents import load_spec
 from codegen.maintain.operations import OperationKey, missing_operations, operations_of, parse_operation
 from codegen.maintain.schema_diff import diff_documents, render
@@ -20,11 +22,11 @@ from codegen.maintain.spec_import import import_operations
 from codegen.maintain.vendoring import VendorError, check_vendored, vendor_package
 from codegen.problems import SchemaError
 
-COMMANDS = ("import", "diff", "vendor")
+COMMANDS = ("import", "diff", "vendor", "build")
 
 
 def add_parsers(commands: Any) -> None:
-    """Add ``import``, ``diff`` and ``vendor`` to the subcommands of ``python -m codegen``."""
+    """Add ``import``, ``diff``, ``vendor`` and ``build`` to the subcommands of ``python -m codegen``."""
     text = "import operations from a vendor's published spec into schemas/<vendor>/openapi.json"
     command = commands.add_parser("import", help=text, description=text)
     command.add_argument("spec", type=Path, metavar="SPEC", help="OpenAPI 3.0/3.1 or Swagger 2.0, JSON or YAML")
@@ -47,6 +49,13 @@ def add_parsers(commands: Any) -> None:
     command.add_argument("--package", required=True, metavar="NAME", help="the package name in DEST")
     command.add_argument("--generated", type=Path, default=Path("generated"), help="default: %(default)s")
     command.add_argument("--check", action="store_true", help="exit 1 when DEST/NAME is stale or was edited")
+
+    text = "build a wheel and an sdist of generated/<VENDOR>/ under a top-level package name of your choice"
+    command = commands.add_parser("build", help=text, description=text)
+    command.add_argument("vendor", metavar="VENDOR", help="a package of --generated")
+    command.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder for the wheel and sdist")
+    command.add_argument("--package", metavar="NAME", help="the top-level package name (default: VENDOR)")
+    command.add_argument("--generated", type=Path, default=Path("generated"), help="default: %(default)s")
 
 
 def _operation_argument(command: argparse.ArgumentParser, *, required: bool) -> None:
@@ -72,10 +81,15 @@ def run(args: argparse.Namespace) -> int:
             return _import(args, operations)
         if args.command == "diff":
             return _diff(args, operations)
+        if args.command == "build":
+            return _build(args)
         return _vendor(args)
     except (SchemaError, VendorError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 def _import(args: argparse.Namespace, operations: list[OperationKey]) -> int:
@@ -115,3 +129,9 @@ def _vendor(args: argparse.Namespace) -> int:
     result = vendor_package(args.vendor, args.dest, args.package, args.generated)
     print(result.report())
     return 0 if result.verified else 1
+
+
+def _build(args: argparse.Namespace) -> int:
+    result = build_distribution(args.vendor, args.out, args.package or args.vendor, args.generated)
+    print(result.report())
+    return 0
