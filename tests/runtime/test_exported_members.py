@@ -45,6 +45,7 @@ MODULE_EXPORTS = {
     "_auth": ["Auth", "BasicAuth", "CombinedAuth", "HeaderAuth", "NoAuth", "Secret", "TokenAuth", "build_auth"],
     "_batch": ["BatchItem", "BatchResult"],
     "_client": ["BaseClient", "check_base_url"],
+    "_core": ["Attempts", "ClientCore", "PreparedRequest", "Retry", "check_base_url"],
     "_converter": ["converter", "make_converter", "structure", "unstructure"],
     "_datetimes": ["WireDatetime", "format_date", "format_datetime", "parse_date", "parse_datetime"],
     "_enums": ["OpenEnum", "OpenIntEnum", "OpenStrEnum"],

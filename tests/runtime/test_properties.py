@@ -326,7 +326,7 @@ MUTANTS = [
     Mutant(
         "cattrs' validation errors escape from decoding",
         "formation",
-        "_client.py",
+        "_core.py",
         "except cattrs.BaseValidationError as exc:",
         "except ArithmeticError as exc:",
         lambda pkg, document: check_decoding(

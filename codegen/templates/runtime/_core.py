@@ -1,0 +1,514 @@
+"""The I/O-free core of every client: build requests, interpret responses, decide on retries.
+
+Nothing here sends, reads a socket or sleeps, in the sans-I/O style of h11 and httpcore:
+the clients in ``_client.py`` (and any other I/O layer) drive it with their own transport
+and clock. One call goes through these steps:
+
+1. :meth:`ClientCore._prepare`: validate the arguments, serialise the body, build the URL
+   and headers (``RequestValidationError`` lists every violation; nothing is sent);
+2. per attempt, :meth:`Attempts.request` adds the credentials' headers, the I/O layer
+   sends the :class:`Request`, and :meth:`Attempts.after_error` or
+   :meth:`Attempts.after_response` says whether to try again and after how long;
+3. :meth:`ClientCore._decode` interprets the final response (status, envelope, errors);
+   :meth:`ClientCore._structure` and :meth:`ClientCore._batch_result` build the typed result.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import re
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from ._auth import Secret
+from ._batch import BatchItem, BatchResult
+from ._converter import converter
+from ._enums import OpenEnum
+from ._operation import OperationSpec, TokenExchange, pointer_get, pointer_has
+from ._ratelimit import RateLimiter
+from ._retry import IDEMPOTENT_METHODS, RetryPolicy, Timeout, parse_retry_after
+from ._transport import Request, Response
+from ._unset import UNSET
+from ._validation import SchemaValidator, child_path
+from .errors import (
+    BatchPartialFailure,
+    ConfigurationError,
+    ConnectError,
+    ConnectionLost,
+    DecodeError,
+    EnvelopeError,
+    ReadTimeout,
+    RequestValidationError,
+    TransportError,
+    Violation,
+    request_id,
+    status_error_class,
+)
+
+__all__ = ["Attempts", "ClientCore", "PreparedRequest", "Retry", "check_base_url"]
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__.rpartition(".")[0] or __name__)
+_JSON_TYPES = ("application/json", "text/json")
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str) -> str:
+    """The base URL without a trailing slash; HTTPS is required except for loopback hosts."""
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
+    if parts.username or parts.password:
+        raise ConfigurationError("base_url must not carry credentials; pass them as Client arguments")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigurationError(f"base_url must use https (plain http is allowed for loopback only): {base_url!r}")
+    if parts.query or parts.fragment:
+        raise ConfigurationError("base_url must not have a query or fragment")
+    return base_url.rstrip("/")
+
+
+def _encode_segment(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+def _wire_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, OpenEnum):
+        return str(value.value)
+    return str(converter.unstructure(value))
+
+
+@attrs.frozen
+class PreparedRequest:
+    """A validated call without credentials: what every attempt of the call sends.
+
+    ``retry_safe`` says whether sending it again after it may have reached the server
+    is harmless (an idempotent method); only then do timeouts, lost connections and
+    500/502/504 lead to a retry.
+    """
+
+    operation: OperationSpec
+    url: str
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    body: bytes | None = attrs.field(default=None, repr=False)
+    retry_safe: bool = False
+
+
+@attrs.frozen
+class Retry:
+    """The decision to send the request again, after ``delay`` seconds."""
+
+    delay: float
+    reason: str
+
+
+class Attempts:
+    """The attempts of one call: builds each :class:`Request` and decides what follows its outcome.
+
+    ``on_unauthorized`` is the credentials' answer to a 401 (``Auth.on_unauthorized``):
+    True when a retry with fresh credentials may help; that retry happens once per call.
+    """
+
+    def __init__(
+        self,
+        core: ClientCore,
+        prepared: PreparedRequest,
+        on_unauthorized: Callable[[Mapping[str, str]], bool],
+    ) -> None:
+        self._core = core
+        self._prepared = prepared
+        self._on_unauthorized = on_unauthorized
+        self._refreshed = False
+        self._started = 0.0
+        self.number = 0
+        """How many attempts were started."""
+
+    def request(self, auth_headers: Mapping[str, str]) -> Request:
+        """The request of the next attempt, sent with ``auth_headers``."""
+        self.number += 1
+        prepared, core = self._prepared, self._core
+        self._started = time.monotonic()
+        logger.debug("%s %s: attempt %d", prepared.operation.method, prepared.operation.path, self.number)
+        return Request(
+            method=prepared.operation.method,
+            url=prepared.url,
+            headers={**core._default_headers, **auth_headers, **prepared.headers},
+            body=prepared.body,
+            timeout=core._timeout,
+            max_response_bytes=core._max_response_bytes,
+        )
+
+    def after_error(self, error: TransportError) -> Retry | None:
+        """Whether to retry after the transport raised ``error``; None means raise it."""
+        policy = self._core._retry
+        if self.number >= policy.max_attempts:
+            return None
+        if isinstance(error, ConnectError):
+            if policy.retry_connect_errors:
+                return self._retry(None, f"{type(error).__name__}, nothing was sent")
+        elif isinstance(error, (ReadTimeout, ConnectionLost)) and self._prepared.retry_safe:
+            return self._retry(None, type(error).__name__)
+        return None
+
+    def after_response(self, response: Response, auth_headers: Mapping[str, str]) -> Retry | None:
+        """Whether to retry after ``response`` (answering a request sent with ``auth_headers``); None means done."""
+        operation, policy = self._prepared.operation, self._core._retry
+        status = response.status
+        logger.debug(
+            "%s %s: HTTP %d in %.3f s", operation.method, operation.path, status, time.monotonic() - self._started
+        )
+        if status == 401 and not self._refreshed and self._on_unauthorized(auth_headers):
+            self._refreshed = True  # one fresh credential per call: a second 401 is the answer
+            return Retry(0.0, "HTTP 401, fresh credentials")
+        retryable = status in policy.retry_statuses or (
+            self._prepared.retry_safe and status in policy.idempotent_retry_statuses
+        )
+        if retryable and self.number < policy.max_attempts:
+            return self._retry(parse_retry_after(response.headers.get("retry-after")), f"HTTP {status}")
+        return None
+
+    def _retry(self, retry_after: float | None, reason: str) -> Retry:
+        operation = self._prepared.operation
+        delay = self._core._retry.delay(self.number, retry_after)
+        logger.info("%s %s: %s, retrying in %.2f s", operation.method, operation.path, reason, delay)
+        return Retry(delay, reason)
+
+
+class ClientCore:
+    """The I/O-free half of every generated client; see the generated ``Client`` for the public API."""
+
+    _components: Mapping[str, Any] = {}
+    _operations: Mapping[str, OperationSpec] = {}
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: Timeout,
+        retry: RetryPolicy,
+        max_response_bytes: int,
+        user_agent: str,
+    ) -> None:
+        self._base_url = check_base_url(base_url)
+        self._timeout = timeout
+        self._retry = retry
+        self._max_response_bytes = max_response_bytes
+        self._validator = SchemaValidator(self._components)
+        self._limiters: dict[str, RateLimiter] = {}
+        self._limiters_lock = threading.Lock()
+        if any(char in user_agent for char in "\r\n"):
+            raise ConfigurationError("user_agent must not contain CR or LF")
+        self._default_headers = {"Accept": "application/json", "User-Agent": user_agent}
+
+    @property
+    def base_url(self) -> str:
+        """The URL every operation path is appended to."""
+        return self._base_url
+
+    # -- request side -------------------------------------------------------------------
+
+    def _prepare(self, operation: OperationSpec, arguments: Mapping[str, Any], body: Any = UNSET) -> PreparedRequest:
+        """Validate and serialise a call; raises RequestValidationError with every violation."""
+        violations: list[Violation] = []
+        path_values: dict[str, str] = {}
+        query: list[tuple[str, str]] = []
+        headers: dict[str, str] = {}
+        for param in operation.params:
+            value = arguments.get(param.python_name, UNSET)
+            where = child_path(f"${param.location}", param.wire_name)
+            if value is UNSET or (value is None and not param.required):
+                if param.required:
+                    violations.append(Violation(where, "is required"))
+                continue
+            wire = value.value if isinstance(value, OpenEnum) else converter.unstructure(value)
+            violations += self._validator.validate(wire, param.schema, where)
+            items = wire if isinstance(wire, list) else [wire]
+            if param.location == "path":
+                segment = _wire_scalar(value)
+                if segment in ("", ".", ".."):
+                    # Servers drop or collapse such segments, even percent-encoded: another route.
+                    violations.append(Violation(where, f"must not be {segment!r} (it is a path segment)"))
+                path_values[param.wire_name] = _encode_segment(segment)
+            elif param.location == "query":
+                query += [(param.wire_name, _wire_scalar(item)) for item in items]
+            else:
+                text = ",".join(_wire_scalar(item) for item in items)
+                if not _is_header_text(text):
+                    violations.append(Violation(where, "must be printable Latin-1 text without CR or LF"))
+                headers[param.wire_name] = text
+        payload = self._encode_body(operation, body, headers, violations)
+        if violations:
+            raise RequestValidationError(operation.operation_id, violations)
+        # Not str.format: a parameter named "a.b" or "x[0]" would be read as attribute access.
+        url = self._base_url + _PATH_PARAMETER.sub(lambda match: path_values[match.group(1)], operation.path)
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        return PreparedRequest(
+            operation=operation,
+            url=url,
+            headers=headers,
+            body=payload,
+            retry_safe=operation.method in IDEMPOTENT_METHODS,
+        )
+
+    def _encode_body(
+        self, operation: OperationSpec, body: Any, headers: dict[str, str], violations: list[Violation]
+    ) -> bytes | None:
+        """The request body's bytes (adding its Content-Type to ``headers``), or None when there is none."""
+        if operation.body_schema is None:
+            return None
+        if body is UNSET:
+            if operation.body_required:
+                violations.append(Violation("$", "a request body is required"))
+            return None
+        wire_body = _to_wire(body, violations)
+        if wire_body is UNSET:
+            return None
+        violations += self._validator.validate(wire_body, operation.body_schema, "$")
+        if violations:
+            return None
+        payload = _to_json(wire_body, violations)
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        return payload
+
+    def _limiter(self, operation: OperationSpec) -> RateLimiter | None:
+        limit = operation.rate_limit
+        if limit is None:
+            return None
+        with self._limiters_lock:
+            limiter = self._limiters.get(operation.operation_id)
+            if limiter is None:
+                limiter = self._limiters[operation.operation_id] = RateLimiter(limit.requests, limit.per_seconds)
+            return limiter
+
+    def _prepare_token_request(self, exchange: TokenExchange, secrets: Mapping[str, Secret]) -> PreparedRequest:
+        """The token exchange call (the schema's x-token-exchange) with these credentials."""
+        operation = self._operations[exchange.operation_id]
+        body = {wire: secrets[argument].reveal() for argument, wire, _ in exchange.arguments if argument in secrets}
+        try:
+            return self._prepare(operation, {}, body)
+        except RequestValidationError as exc:
+            # The violations may quote credential values: name only where they are.
+            where = ", ".join(violation.path for violation in exc.violations)
+            raise ConfigurationError(f"the token credentials do not fit the schema at {where}") from None
+
+    def _read_token(self, exchange: TokenExchange, operation: OperationSpec, response: Response) -> tuple[str, float]:
+        """``(token, lifetime in seconds)`` from the token exchange's response."""
+        data = self._decode(operation, response)
+        token = pointer_get(data, exchange.token)
+        if not isinstance(token, str) or not token:
+            raise self._decode_error(response, f"the token response has no token at {exchange.token!r}")
+        lifetime = pointer_get(data, exchange.expires_in)
+        if not isinstance(lifetime, (int, float)) or isinstance(lifetime, bool) or lifetime <= 0:
+            lifetime = exchange.default_lifetime
+        return token, float(lifetime)
+
+    # -- response side ------------------------------------------------------------------
+
+    @staticmethod
+    def _request_id(response: Response) -> str | None:
+        return request_id(response.headers)
+
+    def _decode_error(self, response: Response, message: str) -> DecodeError:
+        return DecodeError(
+            message,
+            status=response.status,
+            headers=response.headers,
+            body=response.body,
+            request_id=self._request_id(response),
+        )
+
+    def _parse_json(self, response: Response) -> Any:
+        content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if content_type and not (content_type in _JSON_TYPES or content_type.endswith("+json")):
+            raise self._decode_error(response, f"expected a JSON response, got content type {content_type!r}")
+        try:
+            text = response.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise self._decode_error(response, f"response is not valid UTF-8 (byte {exc.start})") from None
+        try:
+            return json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            reason = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            raise self._decode_error(response, reason) from None
+        except (ValueError, RecursionError) as exc:
+            raise self._decode_error(response, f"unusable JSON: {str(exc)[:200]}") from None
+
+    def _decode(self, operation: OperationSpec, response: Response) -> Any:
+        """The payload JSON of the final response, or the error it stands for."""
+        status = response.status
+        if 200 <= status < 300:
+            if not operation.has_result and not response.body.strip():
+                return None
+            data = self._parse_json(response)
+            envelope = operation.envelope
+            if envelope is None:
+                return data
+            if envelope.success_pointer is not None:
+                flag = pointer_get(data, envelope.success_pointer)
+                if not _json_equal(flag, envelope.success_equals):
+                    vendor_message = pointer_get(data, envelope.message)
+                    code = pointer_get(data, envelope.code)
+                    raise EnvelopeError(
+                        f"{operation.operation_id}: the server reported a failure: {_short(vendor_message)}"
+                        + (f" (code {_short(code)})" if code is not None else ""),
+                        status=status,
+                        headers=response.headers,
+                        body=response.body,
+                        request_id=self._request_id(response),
+                        vendor_message=vendor_message,
+                        code=code,
+                        detail=pointer_get(data, envelope.detail),
+                    )
+            if not pointer_has(data, envelope.data):
+                raise self._decode_error(response, f"the response envelope has no payload at {envelope.data!r}")
+            return pointer_get(data, envelope.data)
+        raise self._status_error(operation, response)
+
+    def _status_error(self, operation: OperationSpec, response: Response) -> Exception:
+        status = response.status
+        parsed: Any = None
+        try:
+            parsed = json.loads(response.body.decode("utf-8"), parse_constant=_reject_constant)
+        except (ValueError, RecursionError):
+            parsed = None
+        error: Any = parsed
+        model = (
+            operation.error_types.get(str(status))
+            or operation.error_types.get(f"{str(status)[0]}XX")
+            or operation.error_types.get("default")
+        )
+        if model is not None and parsed is not None:
+            try:
+                error = converter.structure(parsed, model)
+            except (cattrs.BaseValidationError, TypeError, ValueError, AttributeError, RecursionError):
+                error = parsed
+        message: Any = None
+        if isinstance(parsed, dict):
+            pointer = operation.envelope.message if operation.envelope else None
+            message = pointer_get(parsed, pointer) if pointer else None
+            message = message if message is not None else parsed.get("message")
+        text = f"{operation.operation_id}: HTTP {status}" + (f": {_short(message)}" if message is not None else "")
+        return status_error_class(status)(
+            text,
+            status=status,
+            headers=response.headers,
+            body=response.body,
+            request_id=self._request_id(response),
+            error=error,
+        )
+
+    def _structure(self, data: Any, kind: type[T], response: Response) -> T:
+        """Build the typed result; a body that does not fit the schema raises DecodeError."""
+        try:
+            return converter.structure(data, kind)
+        except cattrs.BaseValidationError as exc:
+            details = "; ".join(cattrs.transform_error(exc, path="$"))[:1000]
+            raise self._decode_error(response, f"the response does not match the schema: {details}") from None
+        except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as exc:
+            reason = f"{type(exc).__name__}: {str(exc)[:300]}"
+            raise self._decode_error(response, f"the response does not match the schema: {reason}") from None
+
+    def _batch_result(
+        self,
+        operation: OperationSpec,
+        inputs: Sequence[Any],
+        data: Any,
+        item_type: type[T],
+        response: Response,
+        raise_on_failure: bool,
+    ) -> BatchResult[Any, T]:
+        """One BatchItem per input, matched by the result's index; raises on partial failure."""
+        batch = operation.batch
+        if batch is None or not isinstance(data, list):
+            raise self._decode_error(response, "a batch response must be a JSON array")
+        by_index: dict[int, Any] = {}
+        for raw in data:
+            index = pointer_get(raw, batch.index)
+            if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(inputs):
+                by_index.setdefault(index, raw)
+        items: list[BatchItem[Any, T]] = []
+        for index, given in enumerate(inputs):
+            raw = by_index.get(index)
+            if raw is None:
+                items.append(BatchItem(index=index, input=given, success=False, errors=("no result for this input",)))
+                continue
+            reported = pointer_get(raw, batch.errors)
+            errors = () if reported is None else reported
+            items.append(
+                BatchItem(
+                    index=index,
+                    input=given,
+                    success=pointer_get(raw, batch.success) is True,
+                    id=pointer_get(raw, batch.id),
+                    errors=tuple(str(error) for error in _as_iterable(errors)),
+                    result=self._structure(raw, item_type, response),
+                )
+            )
+        result: BatchResult[Any, T] = BatchResult(items=tuple(items))
+        if raise_on_failure and not result.ok:
+            raise BatchPartialFailure(operation.operation_id, result)
+        return result
+
+
+_PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
+
+
+def _to_wire(body: Any, violations: list[Violation]) -> Any:
+    try:
+        if isinstance(body, list):
+            return [item if isinstance(item, dict) else converter.unstructure(item) for item in body]
+        return body if isinstance(body, dict) else converter.unstructure(body)
+    except (AttributeError, TypeError, ValueError, RecursionError) as exc:
+        violations.append(Violation("$", f"cannot be written as JSON: {type(exc).__name__}"))
+        return UNSET
+
+
+def _to_json(value: Any, violations: list[Violation]) -> bytes | None:
+    """UTF-8 JSON, or None with a violation when JSON cannot carry the value."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (ValueError, TypeError, RecursionError, UnicodeEncodeError) as exc:
+        # ValueError also covers NaN/Infinity and integers too long to write.
+        violations.append(Violation("$", f"cannot be written as JSON: {type(exc).__name__}: {str(exc)[:100]}"))
+        return None
+
+
+def _is_header_text(text: str) -> bool:
+    return all(char == "\t" or " " <= char <= "~" or "\xa0" <= char <= "\xff" for char in text)
+
+
+def _as_iterable(value: Any) -> Iterable[Any]:
+    return value if isinstance(value, (list, tuple)) else [value]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json_equal(left: Any, right: Any) -> bool:
+    return type(left) is type(right) and bool(left == right)
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text[:300]
