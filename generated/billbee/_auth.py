@@ -8,16 +8,30 @@ only revealed when a request's headers are built.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from ._operation import SchemeSpec, TokenExchange
 from .errors import ConfigurationError
 
-__all__ = ["Auth", "BasicAuth", "CombinedAuth", "HeaderAuth", "NoAuth", "Secret", "TokenAuth", "build_auth"]
+__all__ = [
+    "AsyncTokenFetch",
+    "Auth",
+    "BasicAuth",
+    "CombinedAuth",
+    "HeaderAuth",
+    "NoAuth",
+    "Secret",
+    "TokenAuth",
+    "TokenFetch",
+    "build_auth",
+]
+
+F = TypeVar("F")
 
 
 class Secret:
@@ -46,10 +60,14 @@ class Secret:
 
 
 class Auth(Protocol):
-    """Adds credentials to a request's headers."""
+    """Adds credentials to a request's headers: ``headers`` in a ``Client``, ``headers_async`` in an ``AsyncClient``."""
 
     def headers(self) -> dict[str, str]:
         """Headers carrying the credentials for the next request."""
+        ...
+
+    async def headers_async(self) -> dict[str, str]:
+        """The same headers, fetching a token (if one is needed) without blocking the event loop."""
         ...
 
     def on_unauthorized(self, used: Mapping[str, str]) -> bool:
@@ -57,22 +75,30 @@ class Auth(Protocol):
         ...
 
 
-class NoAuth:
-    """No credentials."""
+class _StaticAuth:
+    """Credentials that are at hand: nothing to fetch, nothing to refresh."""
 
     def headers(self) -> dict[str, str]:
-        """No headers."""
+        """No headers (subclasses add theirs)."""
         return {}
 
+    async def headers_async(self) -> dict[str, str]:
+        """The same headers as :meth:`headers`: nothing to wait for."""
+        return self.headers()
+
     def on_unauthorized(self, used: Mapping[str, str]) -> bool:
-        """Nothing to refresh."""
+        """Static credentials: retrying cannot help."""
         return False
+
+
+class NoAuth(_StaticAuth):
+    """No credentials."""
 
     def __repr__(self) -> str:
         return "NoAuth()"
 
 
-class BasicAuth:
+class BasicAuth(_StaticAuth):
     """HTTP Basic: user name and password."""
 
     def __init__(self, username: Secret, password: Secret) -> None:
@@ -84,15 +110,11 @@ class BasicAuth:
         pair = f"{self._username.reveal()}:{self._password.reveal()}".encode()
         return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
-    def on_unauthorized(self, used: Mapping[str, str]) -> bool:
-        """Static credentials: retrying cannot help."""
-        return False
-
     def __repr__(self) -> str:
         return "BasicAuth(username=***, password=***)"
 
 
-class HeaderAuth:
+class HeaderAuth(_StaticAuth):
     """A key sent in a header, such as ``X-API-KEY``; or a static Bearer token."""
 
     def __init__(self, header: str, key: Secret, prefix: str = "") -> None:
@@ -107,33 +129,41 @@ class HeaderAuth:
         """The header with the key."""
         return {self._header: self._prefix + self._key.reveal()}
 
-    def on_unauthorized(self, used: Mapping[str, str]) -> bool:
-        """Static credentials: retrying cannot help."""
-        return False
-
     def __repr__(self) -> str:
         return f"HeaderAuth(header={self._header!r}, key=***)"
 
 
-class TokenAuth:
-    """A Bearer token obtained from credentials, cached, and refreshed once for all threads.
+TokenFetch = Callable[[], tuple[str, float]]
+"""Obtains a token: returns ``(token, lifetime in seconds)``."""
 
-    ``fetch`` returns ``(token, lifetime in seconds)``. The token is refreshed
-    ``refresh_margin`` seconds before it expires, and after a 401 that answered a request
-    sent with the current token (a 401 for an older token just retries with the new one).
+AsyncTokenFetch = Callable[[], Awaitable[tuple[str, float]]]
+"""Obtains a token without blocking the event loop."""
+
+
+class TokenAuth:
+    """A Bearer token obtained from credentials, cached, and refreshed once for all threads or tasks.
+
+    ``fetch`` (for ``headers``, under a thread lock) or ``fetch_async`` (for
+    ``headers_async``, under an asyncio lock) returns ``(token, lifetime in seconds)``; a
+    client gives the one it uses. The token is refreshed ``refresh_margin`` seconds before
+    it expires, and after a 401 that answered a request sent with the current token (a 401
+    for an older token just retries with the new one).
     """
 
     def __init__(
         self,
-        fetch: Callable[[], tuple[str, float]],
+        fetch: TokenFetch | None = None,
         *,
+        fetch_async: AsyncTokenFetch | None = None,
         refresh_margin: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
+        self._fetch_async = fetch_async
         self._refresh_margin = refresh_margin
         self._clock = clock
         self._lock = threading.Lock()
+        self._async_lock = asyncio.Lock()
         self._token: Secret | None = None
         self._expires_at = 0.0
 
@@ -145,18 +175,28 @@ class TokenAuth:
             return self._token
         return None
 
+    def _store(self, fetched: tuple[str, float]) -> Secret:
+        value, lifetime = fetched
+        token = Secret(value)
+        # A short-lived token is refreshed at half its life, not on every call.
+        margin = min(self._refresh_margin, lifetime / 2)
+        self._token, self._expires_at = token, self._clock() + lifetime - margin
+        return token
+
     def headers(self) -> dict[str, str]:
         """The Authorization header, fetching a token first when there is none or it is about to expire."""
         token = self._valid_token()
         if token is None:
-            with self._lock:
-                token = self._valid_token()  # another thread may have refreshed it meanwhile
-                if token is None:
-                    value, lifetime = self._fetch()
-                    token = Secret(value)
-                    # A short-lived token is refreshed at half its life, not on every call.
-                    margin = min(self._refresh_margin, lifetime / 2)
-                    self._token, self._expires_at = token, self._clock() + lifetime - margin
+            with self._lock:  # another thread may have refreshed it meanwhile: look again
+                token = self._valid_token() or self._store(_required(self._fetch, "fetch")())
+        return {"Authorization": "Bearer " + token.reveal()}
+
+    async def headers_async(self) -> dict[str, str]:
+        """As :meth:`headers`; concurrent tasks wait for the one that fetches."""
+        token = self._valid_token()
+        if token is None:
+            async with self._async_lock:  # another task may have refreshed it meanwhile: look again
+                token = self._valid_token() or self._store(await _required(self._fetch_async, "fetch_async")())
         return {"Authorization": "Bearer " + token.reveal()}
 
     def expire(self) -> None:
@@ -173,6 +213,12 @@ class TokenAuth:
         return True
 
 
+def _required(fetch: F | None, name: str) -> F:
+    if fetch is None:
+        raise ConfigurationError(f"this TokenAuth was built without {name}")
+    return fetch
+
+
 class CombinedAuth:
     """Several schemes required together (for example Basic plus an API key header)."""
 
@@ -181,10 +227,11 @@ class CombinedAuth:
 
     def headers(self) -> dict[str, str]:
         """Every part's headers."""
-        headers: dict[str, str] = {}
-        for part in self._parts:
-            headers.update(part.headers())
-        return headers
+        return {name: value for part in self._parts for name, value in part.headers().items()}
+
+    async def headers_async(self) -> dict[str, str]:
+        """Every part's headers, fetched without blocking."""
+        return {name: value for part in self._parts for name, value in (await part.headers_async()).items()}
 
     def on_unauthorized(self, used: Mapping[str, str]) -> bool:
         """True when any part can refresh."""
@@ -199,12 +246,13 @@ def build_auth(
     schemes: Mapping[str, SchemeSpec],
     security: Sequence[Sequence[str]],
     credentials: Mapping[str, str | None],
-    exchange: Callable[[TokenExchange, Mapping[str, Secret]], tuple[str, float]],
+    token_auth: Callable[[TokenExchange, Mapping[str, Secret]], Auth],
 ) -> Auth:
     """The Auth for the first security alternative whose credentials were all given.
 
     An alternative is a set of schemes required together; a bearer scheme with a token
-    exchange is satisfied either by its static token or by the exchange's credentials.
+    exchange is satisfied either by its static token or by the exchange's credentials,
+    which ``token_auth`` (the client's: blocking or async) turns into a :class:`TokenAuth`.
     """
     given = {name: Secret(value) for name, value in credentials.items() if value is not None}
     options = []
@@ -212,7 +260,7 @@ def build_auth(
         parts: list[Auth] = []
         missing: list[str] = []
         for key in alternative:
-            part, needs = _scheme_auth(schemes[key], given, exchange)
+            part, needs = _scheme_auth(schemes[key], given, token_auth)
             missing += needs
             if part is not None:
                 parts.append(part)
@@ -227,7 +275,7 @@ def build_auth(
 def _scheme_auth(
     scheme: SchemeSpec,
     given: Mapping[str, Secret],
-    exchange: Callable[[TokenExchange, Mapping[str, Secret]], tuple[str, float]],
+    token_auth: Callable[[TokenExchange, Mapping[str, Secret]], Auth],
 ) -> tuple[Auth | None, list[str]]:
     names = scheme.credentials
     if scheme.kind == "basic":
@@ -249,4 +297,4 @@ def _scheme_auth(
     if missing:
         return None, [names["token"] + " | " + ", ".join(required)]
     secrets = {argument: given[argument] for argument, _, _ in token_exchange.arguments if argument in given}
-    return TokenAuth(lambda: exchange(token_exchange, secrets), refresh_margin=token_exchange.refresh_margin), []
+    return token_auth(token_exchange, secrets), []

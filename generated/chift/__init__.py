@@ -10,6 +10,14 @@ Usage::
         result = client.create_invoicing_contact(...)
         result = client.create_accounting_invoice(...)
 
+or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27"``)::
+
+    from chift import AsyncClient
+
+    async with AsyncClient(token="...") as client:
+        result = await client.create_invoicing_contact(...)
+        result = await client.create_accounting_invoice(...)
+
 Models are attrs classes: :func:`structure` builds one from wire JSON and
 :func:`unstructure` turns it back, losing nothing (``UNSET`` for absent fields, ``None``
 for null, ``extra_fields`` for keys the schema does not declare). Errors are in
@@ -20,6 +28,8 @@ for null, ``extra_fields`` for keys the schema does not declare). Errors are in
 
     client = Client(..., transport=MockTransport(lambda request: json_response(200, {...})))
 
+and ``transport=testing.AsyncMockTransport(handler)`` for an ``AsyncClient``.
+
 ``__schema__``, ``__schema_sha256__`` and ``__generator_version__`` tell what this package
 was generated from; no other file of the package repeats them.
 """
@@ -27,11 +37,12 @@ was generated from; no other file of the package repeats them.
 from . import errors, models, testing
 from ._batch import BatchItem, BatchResult
 from ._converter import converter, structure, unstructure
+from ._httpx import HttpxTransport
 from ._retry import NO_RETRY, RetryPolicy, Timeout
 from ._spec import SERVERS
-from ._transport import Request, Response, Transport, Urllib3Transport
+from ._transport import AsyncTransport, Request, Response, Transport, Urllib3Transport
 from ._unset import UNSET, UnsetType
-from .client import DEFAULT_BASE_URL, Client
+from .client import DEFAULT_BASE_URL, AsyncClient, Client
 from .models import (
     AccountingAddressType,
     AuthItem,
@@ -69,6 +80,8 @@ __all__ = [
     "SERVERS",
     "UNSET",
     "AccountingAddressType",
+    "AsyncClient",
+    "AsyncTransport",
     "AuthItem",
     "BatchItem",
     "BatchResult",
@@ -80,6 +93,7 @@ __all__ = [
     "ContactItemIn",
     "ContactItemOut",
     "HTTPValidationError",
+    "HttpxTransport",
     "InvoiceCorrection",
     "InvoiceItemIn",
     "InvoiceItemOut",

@@ -2,9 +2,11 @@
 # Do not edit: change the schema or codegen's templates, then run `nox -s generate`.
 """Transports: how a prepared request reaches a server. The one boundary with urllib3.
 
-:class:`Urllib3Transport` is the default (a thread-safe urllib3 PoolManager that reuses
-connections). :class:`MockTransport`, in ``testing``, answers from a function instead.
-Every urllib3 or socket exception is mapped here to the ``errors`` tree.
+:class:`Urllib3Transport` is the default of ``Client`` (a thread-safe urllib3 PoolManager
+that reuses connections). :class:`MockTransport`, in ``testing``, answers from a function
+instead. Every urllib3 or socket exception is mapped here to the ``errors`` tree.
+``AsyncClient`` takes an :class:`AsyncTransport`: ``HttpxTransport`` (``_httpx.py``) or
+``testing.AsyncMockTransport``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from .errors import (
     request_id,
 )
 
-__all__ = ["Request", "Response", "Transport", "Urllib3Transport"]
+__all__ = ["AsyncTransport", "BodyBuffer", "Request", "Response", "Transport", "Urllib3Transport"]
 
 _CHUNK = 65536
 
@@ -62,6 +64,18 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class AsyncTransport(Protocol):
+    """Anything that can send a :class:`Request` from a coroutine and return a :class:`Response`."""
+
+    async def send(self, request: Request) -> Response:
+        """Send ``request``; raise an ``errors.TransportError`` subclass on failure."""
+        ...
+
+    async def aclose(self) -> None:
         """Release connections."""
         ...
 
@@ -122,36 +136,20 @@ class Urllib3Transport:
 
     @staticmethod
     def _read_body(raw: urllib3.BaseHTTPResponse, request: Request, started: float, context: dict[str, str]) -> bytes:
-        limit = request.max_response_bytes
-        headers = {name.lower(): value for name, value in raw.headers.items()}
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raw.drain_conn() if int(declared) <= 4 * _CHUNK else raw.close()
-            raise ResponseTooLarge(
-                f"response of {declared} bytes exceeds the limit of {limit}",
-                status=raw.status,
-                headers=headers,
-                body=b"",
-                request_id=request_id(headers),
-            )
-        chunks: list[bytes] = []
-        size = 0
+        buffer = BodyBuffer(raw.status, raw.headers, request.max_response_bytes)
+        oversized = buffer.declared_too_large()
+        if oversized is not None:
+            raw.drain_conn() if buffer.declared <= 4 * _CHUNK else raw.close()
+            raise oversized
         try:
             while True:
                 chunk = raw.read1(_CHUNK) if hasattr(raw, "read1") else raw.read(_CHUNK)
                 if not chunk:
                     break
-                size += len(chunk)
-                if size > limit:
+                oversized = buffer.add(chunk)
+                if oversized is not None:
                     raw.close()
-                    raise ResponseTooLarge(
-                        f"response body exceeds the limit of {limit} bytes",
-                        status=raw.status,
-                        headers=headers,
-                        body=b"".join(chunks)[:1024],
-                        request_id=request_id(headers),
-                    )
-                chunks.append(chunk)
+                    raise oversized
                 if time.monotonic() - started > request.timeout.total:
                     raw.close()
                     raise ReadTimeout(f"response not complete within {request.timeout.total} s", **context)
@@ -159,11 +157,49 @@ class Urllib3Transport:
             raise ReadTimeout(f"response stalled for {request.timeout.read} s", **context) from None
         except (urllib3_errors.ProtocolError, urllib3_errors.DecodeError, ConnectionError, OSError) as exc:
             raise ConnectionLost(f"response cut off: {_reason(exc)}", **context) from None
-        return b"".join(chunks)
+        return buffer.body()
 
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.clear()
+
+
+class BodyBuffer:
+    """A response body gathered chunk by chunk up to ``limit`` bytes; the transports feed it (no I/O here)."""
+
+    def __init__(self, status: int, headers: Mapping[str, str], limit: int) -> None:
+        self._status = status
+        self.headers = {name.lower(): value for name, value in headers.items()}
+        """The response headers, names lower-cased."""
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        length = self.headers.get("content-length", "")
+        self.declared = int(length) if length.isdigit() else -1
+        """The Content-Length, -1 when not given."""
+
+    def declared_too_large(self) -> ResponseTooLarge | None:
+        """The error to raise when the declared length alone exceeds the limit."""
+        if self.declared > self._limit:
+            return self._too_large(f"response of {self.declared} bytes exceeds the limit of {self._limit}", b"")
+        return None
+
+    def add(self, chunk: bytes) -> ResponseTooLarge | None:
+        """Keep ``chunk``; the error to raise (after closing the connection) when the limit is passed."""
+        self._size += len(chunk)
+        if self._size > self._limit:
+            return self._too_large(f"response body exceeds the limit of {self._limit} bytes", self.body()[:1024])
+        self._chunks.append(chunk)
+        return None
+
+    def body(self) -> bytes:
+        """The bytes gathered so far."""
+        return b"".join(self._chunks)
+
+    def _too_large(self, message: str, body: bytes) -> ResponseTooLarge:
+        return ResponseTooLarge(
+            message, status=self._status, headers=self.headers, body=body, request_id=request_id(self.headers)
+        )
 
 
 def _without_query(url: str) -> str:

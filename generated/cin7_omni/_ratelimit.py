@@ -13,34 +13,26 @@ __all__ = ["RateLimiter"]
 
 
 class RateLimiter:
-    """At most ``requests`` calls in any window of ``per_seconds``; callers wait their turn."""
+    """At most ``requests`` calls in any window of ``per_seconds``; callers wait their turn.
 
-    def __init__(
-        self,
-        requests: int,
-        per_seconds: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    It never waits itself (the clients do, blocking or with ``await``): :meth:`reserve`
+    counts a call that may go now, or says how long to wait before asking again.
+    """
+
+    def __init__(self, requests: int, per_seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._requests = requests
         self._window = per_seconds
         self._clock = clock
-        self._sleep = sleep
         self._sent: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Wait until a call is allowed and count it; returns the seconds waited."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._sent and now - self._sent[0] >= self._window:
-                    self._sent.popleft()
-                if len(self._sent) < self._requests:
-                    self._sent.append(now)
-                    return waited
-                pause = self._window - (now - self._sent[0])
-            self._sleep(pause)
-            waited += pause
+    def reserve(self) -> float:
+        """0.0 when a call may go now (it is counted); otherwise the seconds to wait before asking again."""
+        with self._lock:
+            now = self._clock()
+            while self._sent and now - self._sent[0] >= self._window:
+                self._sent.popleft()
+            if len(self._sent) < self._requests:
+                self._sent.append(now)
+                return 0.0
+            return self._window - (now - self._sent[0])

@@ -9,6 +9,13 @@ Usage::
     with Client(api_key="...") as client:
         result = client.create_contact(...)
 
+or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27"``)::
+
+    from formation import AsyncClient
+
+    async with AsyncClient(api_key="...") as client:
+        result = await client.create_contact(...)
+
 Models are attrs classes: :func:`structure` builds one from wire JSON and
 :func:`unstructure` turns it back, losing nothing (``UNSET`` for absent fields, ``None``
 for null, ``extra_fields`` for keys the schema does not declare). Errors are in
@@ -19,6 +26,8 @@ for null, ``extra_fields`` for keys the schema does not declare). Errors are in
 
     client = Client(..., transport=MockTransport(lambda request: json_response(200, {...})))
 
+and ``transport=testing.AsyncMockTransport(handler)`` for an ``AsyncClient``.
+
 ``__schema__``, ``__schema_sha256__`` and ``__generator_version__`` tell what this package
 was generated from; no other file of the package repeats them.
 """
@@ -26,11 +35,12 @@ was generated from; no other file of the package repeats them.
 from . import errors, models, testing
 from ._batch import BatchItem, BatchResult
 from ._converter import converter, structure, unstructure
+from ._httpx import HttpxTransport
 from ._retry import NO_RETRY, RetryPolicy, Timeout
 from ._spec import SERVERS
-from ._transport import Request, Response, Transport, Urllib3Transport
+from ._transport import AsyncTransport, Request, Response, Transport, Urllib3Transport
 from ._unset import UNSET, UnsetType
-from .client import DEFAULT_BASE_URL, Client
+from .client import DEFAULT_BASE_URL, AsyncClient, Client
 from .models import (
     ContactBilling,
     ContactIn,
@@ -46,6 +56,8 @@ __all__ = [
     "NO_RETRY",
     "SERVERS",
     "UNSET",
+    "AsyncClient",
+    "AsyncTransport",
     "BatchItem",
     "BatchResult",
     "Client",
@@ -56,6 +68,7 @@ __all__ = [
     "CreateContactResponse",
     "ErrorDetail",
     "ErrorResponse",
+    "HttpxTransport",
     "Request",
     "Response",
     "RetryPolicy",

@@ -18,6 +18,9 @@ from tests.helpers.paths import REPO, vendors
 
 PACKAGE_EXPORTS = [
     "DEFAULT_BASE_URL",
+    "AsyncClient",
+    "AsyncTransport",
+    "HttpxTransport",
     "NO_RETRY",
     "SERVERS",
     "UNSET",
@@ -41,14 +44,37 @@ PACKAGE_EXPORTS = [
 """What ``from generated.<vendor> import ...`` offers besides the model classes."""
 
 MODULE_EXPORTS = {
-    "client": ["DEFAULT_BASE_URL", "Client"],
-    "_auth": ["Auth", "BasicAuth", "CombinedAuth", "HeaderAuth", "NoAuth", "Secret", "TokenAuth", "build_auth"],
+    "client": ["DEFAULT_BASE_URL", "AsyncClient", "Client"],
+    "_async_client": ["AsyncBaseClient"],
+    "_auth": [
+        "AsyncTokenFetch",
+        "Auth",
+        "BasicAuth",
+        "CombinedAuth",
+        "HeaderAuth",
+        "NoAuth",
+        "Secret",
+        "TokenAuth",
+        "TokenFetch",
+        "build_auth",
+    ],
     "_batch": ["BatchItem", "BatchResult"],
     "_client": ["BaseClient", "check_base_url"],
-    "_core": ["Attempts", "ClientCore", "PreparedRequest", "Retry", "check_base_url"],
+    "_core": [
+        "Attempts",
+        "ClientCore",
+        "Credentials",
+        "Flow",
+        "PreparedRequest",
+        "Retry",
+        "Sleep",
+        "Step",
+        "check_base_url",
+    ],
     "_converter": ["converter", "make_converter", "structure", "unstructure"],
     "_datetimes": ["WireDatetime", "format_date", "format_datetime", "parse_date", "parse_datetime"],
     "_enums": ["OpenEnum", "OpenIntEnum", "OpenStrEnum"],
+    "_httpx": ["INSTALL_HINT", "HttpxTransport"],
     "_operation": [
         "Batch",
         "Envelope",
@@ -70,7 +96,7 @@ MODULE_EXPORTS = {
         "Timeout",
         "parse_retry_after",
     ],
-    "_transport": ["Request", "Response", "Transport", "Urllib3Transport"],
+    "_transport": ["AsyncTransport", "BodyBuffer", "Request", "Response", "Transport", "Urllib3Transport"],
     "_unset": ["UNSET", "UnsetType"],
     "_validation": ["SchemaValidator", "child_path", "json_type", "pattern_regex"],
     "errors": [
@@ -102,7 +128,7 @@ MODULE_EXPORTS = {
         "request_id",
         "status_error_class",
     ],
-    "testing": ["MockTransport", "Request", "Response", "json_response"],
+    "testing": ["AsyncMockTransport", "MockTransport", "Request", "Response", "json_response"],
 }
 """Each module's ``__all__``: every runtime module (codegen/templates/runtime) and client.py."""
 

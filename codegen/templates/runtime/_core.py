@@ -1,8 +1,8 @@
 """The I/O-free core of every client: build requests, interpret responses, decide on retries.
 
 Nothing here sends, reads a socket or sleeps, in the sans-I/O style of h11 and httpcore:
-the clients in ``_client.py`` (and any other I/O layer) drive it with their own transport
-and clock. One call goes through these steps:
+``Client`` (``_client.py``) and ``AsyncClient`` (``_async_client.py``) drive the same core,
+one blocking, one with ``await``. One call goes through these steps:
 
 1. :meth:`ClientCore._prepare`: validate the arguments, serialise the body, build the URL
    and headers (``RequestValidationError`` lists every violation; nothing is sent);
@@ -11,6 +11,11 @@ and clock. One call goes through these steps:
    :meth:`Attempts.after_response` says whether to try again and after how long;
 3. :meth:`ClientCore._decode` interprets the final response (status, envelope, errors);
    :meth:`ClientCore._structure` and :meth:`ClientCore._batch_result` build the typed result.
+
+:meth:`ClientCore._call_flow` strings these together as a generator, like httpx's
+``Auth.auth_flow``: it yields each thing to do (a :class:`Request` to send, a
+:class:`Credentials` to obtain, a :class:`Sleep`) and receives the outcome, so that an I/O
+layer is only a loop that does what it is told.
 """
 
 from __future__ import annotations
@@ -22,13 +27,13 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import attrs
 import cattrs
 
-from ._auth import Secret
+from ._auth import Auth, NoAuth, Secret
 from ._batch import BatchItem, BatchResult
 from ._converter import converter
 from ._enums import OpenEnum
@@ -53,9 +58,20 @@ from .errors import (
     status_error_class,
 )
 
-__all__ = ["Attempts", "ClientCore", "PreparedRequest", "Retry", "check_base_url"]
+__all__ = [
+    "Attempts",
+    "ClientCore",
+    "Credentials",
+    "Flow",
+    "PreparedRequest",
+    "Retry",
+    "Sleep",
+    "Step",
+    "check_base_url",
+]
 
 T = TypeVar("T")
+TransportT = TypeVar("TransportT")
 logger = logging.getLogger(__name__.rpartition(".")[0] or __name__)
 _JSON_TYPES = ("application/json", "text/json")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
@@ -113,6 +129,27 @@ class PreparedRequest:
 
 
 @attrs.frozen
+class Sleep:
+    """A step of a flow: wait ``seconds``, then send back None."""
+
+    seconds: float
+
+
+@attrs.frozen
+class Credentials:
+    """A step of a flow: send back ``auth``'s headers (obtaining a token when one is due)."""
+
+    auth: Auth
+
+
+Step = Request | Sleep | Credentials
+"""What a flow asks its I/O layer to do; a :class:`Request` is answered by a Response or a TransportError."""
+
+Flow = Generator[Step, Any, T]
+"""A call as the core runs it: yields steps, receives their outcomes, returns the call's value."""
+
+
+@attrs.frozen
 class Retry:
     """The decision to send the request again, after ``delay`` seconds."""
 
@@ -129,7 +166,7 @@ class Attempts:
 
     def __init__(
         self,
-        core: ClientCore,
+        core: ClientCore[Any],
         prepared: PreparedRequest,
         on_unauthorized: Callable[[Mapping[str, str]], bool],
     ) -> None:
@@ -192,8 +229,11 @@ class Attempts:
         return Retry(delay, reason)
 
 
-class ClientCore:
-    """The I/O-free half of every generated client; see the generated ``Client`` for the public API."""
+class ClientCore(Generic[TransportT]):
+    """The I/O-free half of every generated client; see the generated ``Client`` for the public API.
+
+    It holds the transport (of the type its I/O layer sends with) but never uses it.
+    """
 
     _components: Mapping[str, Any] = {}
     _operations: Mapping[str, OperationSpec] = {}
@@ -202,12 +242,16 @@ class ClientCore:
         self,
         *,
         base_url: str,
+        auth: Auth,
         timeout: Timeout,
         retry: RetryPolicy,
+        transport: TransportT | None,
         max_response_bytes: int,
         user_agent: str,
     ) -> None:
         self._base_url = check_base_url(base_url)
+        self._auth = auth
+        self._transport: TransportT = transport if transport is not None else self._default_transport()
         self._timeout = timeout
         self._retry = retry
         self._max_response_bytes = max_response_bytes
@@ -222,6 +266,51 @@ class ClientCore:
     def base_url(self) -> str:
         """The URL every operation path is appended to."""
         return self._base_url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._base_url!r}, auth={self._auth!r})"
+
+    def _default_transport(self) -> TransportT:
+        """The transport used when none is given."""
+        raise NotImplementedError
+
+    # -- the flow of a call -------------------------------------------------------------
+
+    def _call_flow(
+        self, operation: OperationSpec, arguments: Mapping[str, Any], body: Any = UNSET
+    ) -> Flow[tuple[Any, Response]]:
+        """Validate, send (with the retry policy) and decode; returns (payload JSON, response)."""
+        prepared = self._prepare(operation, arguments, body)
+        response = yield from self._send_flow(prepared)
+        return self._decode(operation, response), response
+
+    def _send_flow(self, prepared: PreparedRequest) -> Flow[Response]:
+        """Attempts of ``prepared`` until a response is accepted, or the last transport error is raised."""
+        operation = prepared.operation
+        auth = NoAuth() if operation.anonymous else self._auth
+        limiter = self._limiter(operation)
+        attempts = Attempts(self, prepared, auth.on_unauthorized)
+        while True:
+            while limiter is not None and (pause := limiter.reserve()) > 0:
+                yield Sleep(pause)
+            auth_headers: dict[str, str] = yield Credentials(auth)
+            outcome: Response | TransportError = yield attempts.request(auth_headers)
+            if isinstance(outcome, TransportError):
+                retry = attempts.after_error(outcome)
+                if retry is None:
+                    raise outcome
+            else:
+                retry = attempts.after_response(outcome, auth_headers)
+                if retry is None:
+                    return outcome
+            if retry.delay:
+                yield Sleep(retry.delay)
+
+    def _token_flow(self, exchange: TokenExchange, secrets: Mapping[str, Secret]) -> Flow[tuple[str, float]]:
+        """Obtain a Bearer token from credentials (the schema's x-token-exchange): ``(token, lifetime)``."""
+        prepared = self._prepare_token_request(exchange, secrets)
+        response = yield from self._send_flow(prepared)
+        return self._read_token(exchange, prepared.operation, response)
 
     # -- request side -------------------------------------------------------------------
 
