@@ -14,6 +14,7 @@ import pytest
 
 # Registers the ci/thorough profiles before --hypothesis-profile applies (see the module).
 from tests.helpers import hypothesis_profiles
+from tests.helpers.flavours import FLAVOURS, Flavour
 from tests.helpers.loopback import LoopbackServer, refusing_port
 from tests.helpers.paths import REPO, SHARED, SHARED_MISSING, require_shared
 
@@ -53,6 +54,18 @@ def refused_url_fixture() -> Iterator[str]:
     """``http://127.0.0.1:<port>`` where nothing listens: every connection is refused."""
     with refusing_port() as port:
         yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (``@pytest.mark.anyio``, anyio's pytest plugin) run on asyncio, which AsyncClient is built on."""
+    return "asyncio"
+
+
+@pytest.fixture(params=FLAVOURS)
+def flavour(request: pytest.FixtureRequest) -> Flavour:
+    """Each test that takes it runs twice: with the generated ``Client`` and with ``AsyncClient``."""
+    return Flavour(request.param)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

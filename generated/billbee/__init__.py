@@ -9,7 +9,7 @@ Usage::
     with Client(username="...", api_password="...", api_key="...") as client:
         result = client.create_customer(...)
 
-or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27"``)::
+or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27" sniffio``)::
 
     from billbee import AsyncClient
 

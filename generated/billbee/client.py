@@ -134,7 +134,7 @@ class AsyncClient(AsyncBaseClient):
 
     Raises:
         ConfigurationError: credentials are missing or ``base_url`` is not https; or
-            httpx, needed by the default transport, is not installed (``python -m pip install "httpx>=0.27"``).
+            httpx, needed by the default transport, is not installed (``python -m pip install "httpx>=0.27" sniffio``).
     """
 
     _components = _spec.COMPONENTS

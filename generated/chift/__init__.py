@@ -10,7 +10,7 @@ Usage::
         result = client.create_invoicing_contact(...)
         result = client.create_accounting_invoice(...)
 
-or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27"``)::
+or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27" sniffio``)::
 
     from chift import AsyncClient
 

@@ -9,7 +9,7 @@ Usage::
     with Client(api_key="...") as client:
         result = client.create_contact(...)
 
-or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27"``)::
+or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27" sniffio``)::
 
     from formation import AsyncClient
 

@@ -30,7 +30,8 @@ else:
 
 __all__ = ["INSTALL_HINT", "HttpxTransport"]
 
-INSTALL_HINT = 'python -m pip install "httpx>=0.27"'
+INSTALL_HINT = 'python -m pip install "httpx>=0.27" sniffio'
+"""sniffio is optional for httpx, but httpcore tries to import it on every request: a failing import costs CPU."""
 
 
 class HttpxTransport:

@@ -35,10 +35,10 @@ class Operation:
     path: str
     package: Any
     """The vendor's generated package (its errors, Timeout, RetryPolicy and testing differ per package)."""
-    make_client: Callable[..., Any]
-    """``make_client(base_url=..., timeout=..., retry=..., transport=...)`` with static credentials."""
+    credentials: dict[str, str]
+    """Static credentials, as keyword arguments of the vendor's Client and AsyncClient."""
     call: Callable[[Any, str], Any]
-    """Makes the create call carrying ``marker``; returns what the user gets."""
+    """Makes the create call carrying ``marker``; returns what the user gets (to await with an AsyncClient)."""
     success: Callable[[Any], Any]
     """The JSON a server answers on success, given the request JSON (marker echoed)."""
     marker_of: Callable[[Any], str]
@@ -50,6 +50,14 @@ class Operation:
     def id(self) -> str:
         """``vendor.operation``."""
         return f"{self.vendor}.{self.name}"
+
+    def make_client(self, **options: Any) -> Any:
+        """``Client(base_url=..., timeout=..., retry=..., transport=...)`` with the static credentials."""
+        return self.package.Client(**self.credentials, **options)
+
+    def make_async_client(self, **options: Any) -> Any:
+        """The same as an ``AsyncClient``."""
+        return self.package.AsyncClient(**self.credentials, **options)
 
     def is_create(self, path: str) -> bool:
         """Whether a request path is this operation's (not a token exchange)."""
@@ -133,7 +141,7 @@ OPERATIONS: tuple[Operation, ...] = (
         name="create_invoicing_contact",
         path=f"/consumers/{CHIFT_CONSUMER}/invoicing/contacts",
         package=chift,
-        make_client=lambda **options: chift.Client(token=CHIFT_STATIC_TOKEN, **options),
+        credentials={"token": CHIFT_STATIC_TOKEN},
         call=_chift_contact_call,
         success=_chift_contact_success,
         marker_of=lambda result: str(result.first_name),
@@ -144,7 +152,7 @@ OPERATIONS: tuple[Operation, ...] = (
         name="create_accounting_invoice",
         path=f"/consumers/{CHIFT_CONSUMER}/accounting/invoices",
         package=chift,
-        make_client=lambda **options: chift.Client(token=CHIFT_STATIC_TOKEN, **options),
+        credentials={"token": CHIFT_STATIC_TOKEN},
         call=_chift_invoice_call,
         success=_chift_invoice_success,
         marker_of=lambda result: str(result.invoice_number),
@@ -155,9 +163,7 @@ OPERATIONS: tuple[Operation, ...] = (
         name="create_customer",
         path="/api/v1/customers",
         package=billbee,
-        make_client=lambda **options: billbee.Client(
-            username=BILLBEE_USERNAME, api_password=BILLBEE_API_PASSWORD, api_key=BILLBEE_API_KEY, **options
-        ),
+        credentials={"username": BILLBEE_USERNAME, "api_password": BILLBEE_API_PASSWORD, "api_key": BILLBEE_API_KEY},
         call=_billbee_call,
         success=_billbee_success,
         marker_of=lambda result: str(result.name),
@@ -168,7 +174,7 @@ OPERATIONS: tuple[Operation, ...] = (
         name="create_contacts",
         path="/v1/Contacts",
         package=cin7_omni,
-        make_client=lambda **options: cin7_omni.Client(username=CIN7_USERNAME, api_key=CIN7_API_KEY, **options),
+        credentials={"username": CIN7_USERNAME, "api_key": CIN7_API_KEY},
         call=_cin7_call,
         success=_cin7_success,
         marker_of=_cin7_marker,
@@ -179,7 +185,7 @@ OPERATIONS: tuple[Operation, ...] = (
         name="create_contact",
         path="/contacts",
         package=formation,
-        make_client=lambda **options: formation.Client(api_key=FORMATION_API_KEY, **options),
+        credentials={"api_key": FORMATION_API_KEY},
         call=_formation_call,
         success=_formation_success,
         marker_of=lambda result: str(result.full_name),

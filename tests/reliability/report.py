@@ -87,12 +87,12 @@ class Report:
         if rows:
             out += [
                 "",
-                f"{'scenario':<36}{'what the user sees':<44}{'requests':>9}{'processed':>10}{'dups':>5}{'s':>7}",
+                f"{'scenario':<44}{'what the user sees':<44}{'requests':>9}{'processed':>10}{'dups':>5}{'s':>7}",
             ]
             for row in rows:
                 seen = ", ".join(f"{name} x{count}" if count > 1 else name for name, count in row.outcomes.items())
                 out.append(
-                    f"{row.scenario:<36}{seen[:43]:<44}{row.requests:>9}{row.processed:>10}"
+                    f"{row.scenario:<44}{seen[:43]:<44}{row.requests:>9}{row.processed:>10}"
                     f"{row.duplicates:>5}{row.seconds:>7.2f}"
                 )
         if self.concurrency:

@@ -30,6 +30,7 @@ from tests.helpers.vendors import (
     find_secrets,
 )
 
+from .drivers import SYNC, Driver
 from .faultserver import Action, FaultServer, Plan, Received, json_bytes, refused_port, sequence
 from .hygiene import exception_texts, log_texts, scan
 from .operations import OPERATIONS, Operation
@@ -295,10 +296,12 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
-def _cases() -> list[Any]:
+def fault_cases(driver: Driver) -> list[Any]:
+    """Every (scenario, operation) pair; a scenario's xfail concerns the blocking Client's transport only."""
     cases = []
     for scenario in SCENARIOS:
-        marks = [pytest.mark.xfail(strict=True, reason=scenario.xfail)] if scenario.xfail else []
+        xfail = scenario.xfail if not driver.is_async else None
+        marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
         for operation in OPERATIONS:
             cases.append(pytest.param(scenario, operation, id=f"{scenario.name}-{operation.id}", marks=marks))
     return cases
@@ -310,8 +313,13 @@ def duplicates_of(records: list[Received]) -> int:
     return sum(count - 1 for count in counts.values())
 
 
-@pytest.mark.parametrize(("scenario", "operation"), _cases())
+@pytest.mark.parametrize(("scenario", "operation"), fault_cases(SYNC))
 def test_fault(scenario: Scenario, operation: Operation, caplog: pytest.LogCaptureFixture) -> None:
+    check_fault(SYNC, scenario, operation, caplog)
+
+
+def check_fault(driver: Driver, scenario: Scenario, operation: Operation, caplog: pytest.LogCaptureFixture) -> None:
+    """Run one scenario for one operation with ``driver``'s client and check everything the matrix promises."""
     caplog.set_level(logging.DEBUG)
     package = operation.package
     marker = f"m-{scenario.name.replace(' ', '-')}-{operation.name}"
@@ -321,32 +329,25 @@ def test_fault(scenario: Scenario, operation: Operation, caplog: pytest.LogCaptu
         FaultServer(sequence(success(operation)), max_connections=1) as elsewhere,
         FaultServer(scenario.plan(operation, elsewhere.url), max_connections=8, hold_limit=scenario.hold) as server,
     ):
-        client = operation.make_client(
+        client = driver.make(
+            package,
+            **operation.credentials,
             base_url=f"http://127.0.0.1:{refused}" if scenario.refused else server.url,
             timeout=package.Timeout(**scenario.timeout),
             retry=package.RetryPolicy(**RETRY),
         )
-        result: Any = None
-        error: BaseException | None = None
-        started = time.monotonic()
-        try:
-            result = operation.call(client, marker)
-        except Exception as exc:
-            error = exc
-        finally:
-            elapsed = time.monotonic() - started
-            client.close()
+        result, error, elapsed = driver.run(client, lambda client: operation.call(client, marker))
     assert not server.failures, server.failures
     records = [record.request for record in server.records if operation.is_create(record.request.path)]
     processed = [record.request for record in server.processed(lambda request: operation.is_create(request.path))]
     duplicates = duplicates_of(processed)
     outcome = SUCCESS if error is None else type(error).__name__
-    REPORT.fault(scenario.name, outcome, len(records), len(processed), duplicates, elapsed)
+    REPORT.fault(driver.label(scenario.name), outcome, len(records), len(processed), duplicates, elapsed)
 
     texts = [*log_texts(caplog.records), repr(client), repr(result)]
     if error is not None:
         texts += exception_texts(error)
-    leaks = scan(f"{scenario.name} / {operation.id}", texts)
+    leaks = scan(f"{driver.label(scenario.name)} / {operation.id}", texts)
 
     assert duplicates == 0, f"the server processed the same create {duplicates + 1} times"
     assert leaks == [], leaks
@@ -502,16 +503,28 @@ TOKEN_SCENARIOS: tuple[TokenScenario, ...] = (
 )
 
 
-@pytest.mark.parametrize("scenario", [pytest.param(scenario, id=scenario.name) for scenario in TOKEN_SCENARIOS])
-@pytest.mark.parametrize("operation", [pytest.param(op, id=op.id) for op in OPERATIONS if op.vendor == "chift"])
+TOKEN_CASES = [pytest.param(scenario, id=scenario.name) for scenario in TOKEN_SCENARIOS]
+CHIFT_CASES = [pytest.param(op, id=op.id) for op in OPERATIONS if op.vendor == "chift"]
+
+
+@pytest.mark.parametrize("scenario", TOKEN_CASES)
+@pytest.mark.parametrize("operation", CHIFT_CASES)
 def test_token_exchange_fault(scenario: TokenScenario, operation: Operation, caplog: pytest.LogCaptureFixture) -> None:
+    check_token_exchange_fault(SYNC, scenario, operation, caplog)
+
+
+def check_token_exchange_fault(
+    driver: Driver, scenario: TokenScenario, operation: Operation, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Run one token-exchange scenario with ``driver``'s client built from client credentials."""
     caplog.set_level(logging.DEBUG)
     package = operation.package
     issued: list[str] = []
     router = Router(scenario.token(issued), scenario.create(operation))
     marker = f"t-{scenario.name.replace(' ', '-')}-{operation.name}"
     with FaultServer(router, max_connections=8) as server:
-        client = package.Client(
+        client = driver.make(
+            package,
             client_id=CHIFT_CLIENT_ID,
             client_secret=CHIFT_CLIENT_SECRET,
             account_id=CHIFT_ACCOUNT_ID,
@@ -519,27 +532,19 @@ def test_token_exchange_fault(scenario: TokenScenario, operation: Operation, cap
             timeout=package.Timeout(**FAST),
             retry=package.RetryPolicy(**RETRY),
         )
-        result: Any = None
-        error: BaseException | None = None
-        started = time.monotonic()
-        try:
-            result = operation.call(client, marker)
-        except Exception as exc:
-            error = exc
-        elapsed = time.monotonic() - started
-        client.close()
+        result, error, elapsed = driver.run(client, lambda client: operation.call(client, marker))
     assert not server.failures, server.failures
     tokens = [record for record in server.records if record.request.path == "/token"]
     creates = [record.request for record in server.records if operation.is_create(record.request.path)]
     processed = [record.request for record in server.processed(lambda request: operation.is_create(request.path))]
     duplicates = duplicates_of(processed)
     outcome = SUCCESS if error is None else type(error).__name__
-    REPORT.fault(scenario.name, outcome, len(tokens) + len(creates), len(processed), duplicates, elapsed)
+    REPORT.fault(driver.label(scenario.name), outcome, len(tokens) + len(creates), len(processed), duplicates, elapsed)
 
     texts = [*log_texts(caplog.records), repr(client), repr(result)]
     if error is not None:
         texts += exception_texts(error)
-    leaks = scan(f"{scenario.name} / {operation.id}", texts)
+    leaks = scan(f"{driver.label(scenario.name)} / {operation.id}", texts)
 
     assert duplicates == 0
     assert leaks == [], leaks

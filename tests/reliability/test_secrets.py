@@ -36,7 +36,8 @@ from .hygiene import exception_texts, log_texts, scan
 from .operations import OPERATIONS, Operation
 
 
-def _answer(operation: Operation) -> Any:
+def answer_for(operation: Operation) -> Any:
+    """A mock transport handler: the token endpoint and the operation answer with success."""
     package = operation.package
 
     def handler(request: Any) -> Any:
@@ -59,7 +60,7 @@ def _answer(operation: Operation) -> Any:
 def test_objects_holding_credentials_never_show_them(operation: Operation, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     package = operation.package
-    transport = package.testing.MockTransport(_answer(operation))
+    transport = package.testing.MockTransport(answer_for(operation))
     client = operation.make_client(transport=transport)
     result = operation.call(client, "hygiene")
     request = transport.requests[0]
@@ -82,7 +83,7 @@ def test_objects_holding_credentials_never_show_them(operation: Operation, caplo
 def test_token_exchange_objects_never_show_secrets(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     operation = next(op for op in OPERATIONS if op.vendor == "chift")
-    transport = chift.testing.MockTransport(_answer(operation))
+    transport = chift.testing.MockTransport(answer_for(operation))
     client = chift.Client(
         client_id=CHIFT_CLIENT_ID,
         client_secret=CHIFT_CLIENT_SECRET,
