@@ -16,6 +16,7 @@ import pytest
 
 from generated import chift, formation
 from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.paths import REPO
 from tests.helpers.vendors import (
     CHIFT_ACCOUNT_ID,
     CHIFT_CLIENT_ID,
@@ -71,6 +72,8 @@ async def test_a_cancelled_call_leaves_the_client_usable(loopback: LoopbackServe
     assert first.json() == formation_contact()  # the cancelled POST did reach the server
     assert second.connection != first.connection  # the cancelled call's connection was not reused
     assert loopback.wait_until_idle(timeout=5.0), "a connection stayed open after the client was closed"
+    readme = (REPO / "generated" / "formation" / "README.md").read_text(encoding="utf-8")
+    assert "A cancelled request may have reached the\n  vendor" in readme
 
 
 async def test_a_deadline_around_a_call_is_a_cancellation_too(loopback: LoopbackServer) -> None:
