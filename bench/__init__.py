@@ -14,6 +14,8 @@ each measures, against which peer and with which target, is in its module's docs
 - ``scaling`` (scaling.py): codegen on the full published Chift spec and subsets of it;
 - ``decode`` / ``encode`` (codecs.py): JSON <-> typed objects, against pydantic v2;
 - ``per-call`` (per_call.py): a call on loopback, against raw urllib3;
+- ``async`` (async_calls.py): ``AsyncClient`` per call against raw httpx, and 100 concurrent
+  calls against ``Client`` on 16 threads;
 - ``import`` (imports.py): ``import generated.chift``, against the official Chift SDK.
 
 harness.py holds what they share (settings, rows, sampling, child processes, peers),

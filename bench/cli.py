@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import bench
+from bench.async_calls import bench_async
 from bench.codecs import bench_codecs
 from bench.generation import bench_generation
 from bench.harness import BenchError, Row, Settings
@@ -23,7 +24,7 @@ from bench.scaling import bench_scaling
 
 DEFAULT_OUTPUT = Path("bench-results") / "latest.json"
 DESCRIPTION = (bench.__doc__ or "").split("\n\n")[0]
-BENCHMARKS = ("generation", "scaling", "decode", "encode", "per-call", "import")
+BENCHMARKS = ("generation", "scaling", "decode", "encode", "per-call", "async", "import")
 
 
 def run_benchmarks(names: Sequence[str], settings: Settings, work: Path) -> tuple[list[Row], dict[str, Any]]:
@@ -47,6 +48,8 @@ def run_benchmarks(names: Sequence[str], settings: Settings, work: Path) -> tupl
                 rows += sorted(found, key=lambda row: directions.index(row.benchmark))
             elif name == "per-call":
                 rows += bench_per_call(settings)
+            elif name == "async":
+                rows += bench_async(settings)
             elif name == "import":
                 found, details["import"] = bench_import(settings, work)
                 rows += found
