@@ -72,8 +72,9 @@ def test_the_wheel_holds_the_package_and_its_metadata_only(built: tuple[Path, Pa
     assert headers["Name"] == PACKAGE
     assert headers["Version"] == version
     assert headers["Requires-Python"] == ">=3.10"
-    assert re.findall(r"^Requires-Dist: (.*)$", meta, re.MULTILINE) == list(RUNTIME_REQUIREMENTS)
-    assert "Provides-Extra" not in meta  # Formation's package imports neither httpx nor orjson
+    requires = re.findall(r"^Requires-Dist: (.*)$", meta, re.MULTILINE)
+    assert requires == [*RUNTIME_REQUIREMENTS, 'httpx; extra == "httpx"']
+    assert re.findall(r"^Provides-Extra: (.*)$", meta, re.MULTILINE) == ["httpx"]  # for AsyncClient only
     with tarfile.open(sdist) as archive:
         members = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert {"pyproject.toml", "README.md", f"{PACKAGE}/py.typed"} | {f"{PACKAGE}/{n}" for n in packaged} <= members
