@@ -15,20 +15,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from tests.helpers.flavours import Flavour
+
 
 @dataclass(frozen=True)
-class Driver:
-    """``sync`` (the generated ``Client``) or ``async`` (``AsyncClient``)."""
-
-    name: str
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_async(self) -> bool:
-        """Whether this drives ``AsyncClient``."""
-        return self.name == "async"
+class Driver(Flavour):
+    """``sync`` (the generated ``Client``) or ``async`` (``AsyncClient``), run from plain test functions."""
 
     def label(self, scenario: str) -> str:
         """The scenario's name in the summary table: the async rows are told apart."""
@@ -36,7 +28,7 @@ class Driver:
 
     def make(self, package: ModuleType, **arguments: Any) -> Any:
         """The package's ``Client`` or ``AsyncClient`` built with ``arguments``."""
-        return (package.AsyncClient if self.is_async else package.Client)(**arguments)
+        return self.client_class(package)(**arguments)
 
     def run(self, client: Any, call: Callable[[Any], Any]) -> tuple[Any, Exception | None, float]:
         """``call(client)`` then close the client: ``(result, the exception raised, seconds the call took)``."""
