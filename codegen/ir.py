@@ -22,6 +22,8 @@ from codegen.openapi import (
     json_media_schema,
 )
 from codegen.problems import Problem, join_pointer
+from codegen.schema.defaults import credentials as scheme_credentials
+from codegen.schema.defaults import method_names
 from codegen.schema.load import Document, resolve_pointer
 from codegen.templates.runtime._operation import Batch, Envelope, RateLimit
 
@@ -63,7 +65,12 @@ class TypeHint:
 
 @dataclass(frozen=True)
 class Operation:
-    """One operation: how to send it and what comes back."""
+    """One operation: how to send it and what comes back.
+
+    ``operation_id`` is the Python name codegen gives it (the Client method, the key of
+    ``_spec.OPERATIONS``): the schema's operationId in snake_case, or derived from the
+    method and path when the schema has none (:func:`codegen.schema.defaults.method_names`).
+    """
 
     operation_id: str
     method: str
@@ -174,6 +181,8 @@ class _Builder:
             self.class_names[name]: schema for name, schema in components.items()
         }
         self.components: dict[str, Any] = self.doc["components"]["schemas"]
+        entries = iter_operations(self.doc)
+        self.method_names = method_names((entry.path, entry.method, entry.operation) for entry in entries)[0]
 
     def deref(self, node: Any) -> Any:
         seen: set[str] = set()
@@ -243,8 +252,10 @@ class _Builder:
 
     def build_schemes(self) -> tuple[SecurityScheme, ...]:
         schemes = []
-        for key, scheme in self.doc.get("components", {}).get("securitySchemes", {}).items():
-            credential = scheme.get("x-credential")
+        declared = self.doc.get("components", {}).get("securitySchemes", {})
+        names = scheme_credentials(declared)[0]
+        for key, scheme in declared.items():
+            credential: Any = names[key]  # a string, or {"username": ..., "password": ...} for basic
             kind: SchemeKind
             if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
                 kind, header, credentials = "basic", "Authorization", dict(credential)
@@ -260,13 +271,20 @@ class _Builder:
     def token_exchange(self, extension: dict[str, Any]) -> TokenExchange:
         """The token exchange an ``x-token-exchange`` object (checked already) declares."""
         return TokenExchange(
-            operation_id=extension["operationId"],
+            operation_id=self.method_name_of(extension["operationId"]),
             token=extension["token"],
             expires_in=extension.get("expires_in"),
             default_lifetime=extension.get("default_lifetime_seconds", DEFAULT_TOKEN_LIFETIME),
             refresh_margin=extension.get("refresh_margin_seconds", DEFAULT_REFRESH_MARGIN),
             arguments=self.exchange_arguments(extension["operationId"]),
         )
+
+    def method_name_of(self, operation_id: str) -> str:
+        """The Python name of the operation with this operationId."""
+        for entry in iter_operations(self.doc):
+            if entry.operation.get("operationId") == operation_id:
+                return self.method_names[(entry.path, entry.method)]
+        return operation_id
 
     def exchange_arguments(self, operation_id: str) -> tuple[ExchangeArgument, ...]:
         """The request body properties of the exchange operation, as Client arguments."""
@@ -321,7 +339,7 @@ class _Builder:
         examples = (((body or {}).get("content") or {}).get(JSON_MEDIA_TYPE) or {}).get("examples") or {}
         first_example: Any = next(iter(examples.values()), {}) if isinstance(examples, dict) else {}
         return Operation(
-            operation_id=operation["operationId"],
+            operation_id=self.method_names[(path, method)],
             method=method.upper(),
             path=path,
             summary=operation.get("summary", ""),

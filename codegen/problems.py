@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 
 class Severity(enum.Enum):
-    """How bad a problem is: errors stop generation, warnings are printed."""
+    """How bad a problem is: errors stop generation, warnings are printed, notes say which default was applied."""
 
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True, order=True)

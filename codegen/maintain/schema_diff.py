@@ -29,6 +29,7 @@ from codegen.maintain.convert import Normalised
 from codegen.maintain.operations import OperationKey, operations_of
 from codegen.problems import join_pointer
 from codegen.schema import resolve_pointer
+from codegen.schema.defaults import method_names
 from codegen.templates.runtime._validation import json_type
 
 UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum")
@@ -244,8 +245,18 @@ class _Walker:
                 self.add(False, Side.OPERATION, pointer, "operation added", "operation-added")
             return old_id, new_id
         if old_id != new_id:
-            message = f"operationId {old_id!r} -> {new_id!r}: the client method is renamed"
-            self.add(True, Side.OPERATION, join_pointer(pointer, "operationId"), message, "operation-id")
+            # The method is the operationId in snake_case (codegen.schema.defaults): only a new name breaks.
+            old_name, new_name = (
+                method_names([(key.path, key.method, operation)])[0][(key.path, key.method)]
+                for operation in (old_op, new_op)
+            )
+            if old_name != new_name:
+                message = f"operationId {old_id!r} -> {new_id!r}: the client method is renamed"
+            else:
+                message = f"operationId {old_id!r} -> {new_id!r}: the client method keeps its name {new_name!r}"
+            self.add(
+                old_name != new_name, Side.OPERATION, join_pointer(pointer, "operationId"), message, "operation-id"
+            )
         self.context = "parameter"
         self.parameters(old_item or {}, old_op, new_item or {}, new_op, key)
         self.context = "request body"

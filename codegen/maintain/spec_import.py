@@ -28,7 +28,6 @@ from typing import Any
 from codegen.maintain.convert import Normalised, normalise
 from codegen.maintain.documents import load_spec
 from codegen.maintain.operations import OperationKey, missing_operations, operations_of
-from codegen.names import snake_case, unique
 from codegen.openapi import (
     DATA_KEYWORDS,
     DRAFT4_MAP_KEYWORDS,
@@ -39,9 +38,9 @@ from codegen.openapi import (
     json_media_schema,
 )
 from codegen.pipeline import SCHEMA_FILE
-from codegen.problems import Problem, SchemaError, Severity, join_pointer
+from codegen.problems import Problem, SchemaError, Severity
 from codegen.schema import check_document, load_document, resolve_pointer
-from codegen.schema.check import IDENTIFIER
+from codegen.schema.defaults import credentials, method_names
 
 COMPONENT_KINDS = (
     "schemas",
@@ -149,7 +148,8 @@ def import_operations(
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
     if errors:
         raise SchemaError(f"{target} (imported from {source}, not written)", errors)
-    keys = [(key, _operation(document, key)["operationId"]) for key in wanted]
+    names = method_names((key.path, key.method, operation) for key, _, operation in operations_of(document))[0]
+    keys = [(key, names[(key.path, key.method)]) for key in wanted]
     result = ImportResult(document, target, keys, notes, [p for p in problems if p not in errors], existing)
     text = dump(document)
     if write and (not target.is_file() or target.read_text(encoding="utf-8") != text):
@@ -237,11 +237,6 @@ def _project_operation(
     operation: dict[str, Any], key: OperationKey, label: str, defined: dict[str, Any], notes: list[str]
 ) -> dict[str, Any]:
     result = copy.deepcopy(operation)
-    operation_id = result.get("operationId")
-    if not isinstance(operation_id, str) or not IDENTIFIER.match(operation_id):
-        fallback = operation_id if isinstance(operation_id, str) else f"{key.method}_{key.path}"
-        result["operationId"] = snake_case(fallback)
-        notes.append(f"{key}: operationId {operation_id!r} is not a Python identifier; using {result['operationId']!r}")
     result["x-source"] = label
     if "security" in result:
         security = _supported_security(result["security"], defined, str(key), notes)
@@ -608,36 +603,15 @@ def prune(document: dict[str, Any], notes: list[str], existing: dict[str, Any] |
             del components[kind]
 
 
-def default_credential(scheme: dict[str, Any]) -> str | dict[str, str] | None:
-    """The ``x-credential`` codegen would need for ``scheme`` when the schema gives none."""
-    kind, http = scheme.get("type"), str(scheme.get("scheme", "")).lower()
-    if kind == "http" and http == "basic":
-        return {"username": "username", "password": "password"}
-    if kind == "http" and http == "bearer":
-        return "token"
-    if kind == "apiKey" and isinstance(scheme.get("name"), str):
-        name = snake_case(scheme["name"])
-        return name.removeprefix("x_") or name
-    return None
-
-
 def add_default_credentials(document: dict[str, Any], notes: list[str]) -> None:
-    """Give every security scheme without ``x-credential`` a default (each noted)."""
+    """Write the default ``x-credential`` of every security scheme without one (each noted).
+
+    The rule is ``generate``'s own (:func:`codegen.schema.defaults.credentials`); writing it
+    down lets the maintainer see and rename the Client arguments.
+    """
     schemes = document.get("components", {}).get("securitySchemes", {})
-    taken: set[str] = set()
-    for scheme in schemes.values():
-        credential = scheme.get("x-credential") if isinstance(scheme, dict) else None
-        taken.update(credential.values() if isinstance(credential, dict) else [credential] if credential else [])
+    derived, problems = credentials(schemes)
     for name, scheme in schemes.items():
-        if not isinstance(scheme, dict) or "x-credential" in scheme:
-            continue
-        credential = default_credential(scheme)
-        if credential is None:
-            continue
-        if isinstance(credential, dict):
-            credential = {role: unique(argument, taken) for role, argument in credential.items()}
-        else:
-            credential = unique(credential, taken)
-        scheme["x-credential"] = credential
-        pointer = join_pointer("/components/securitySchemes", name, "x-credential")
-        notes.append(f"{pointer}: none given; derived {json.dumps(credential)} (the Client argument(s))")
+        if isinstance(scheme, dict) and "x-credential" not in scheme and name in derived:
+            scheme["x-credential"] = derived[name]
+    notes += [f"{problem.pointer}: {problem.message}" for problem in problems]

@@ -21,15 +21,12 @@ from codegen.openapi import (
     json_media_schema,
 )
 from codegen.problems import Problem, Severity, join_pointer
+from codegen.schema.defaults import CLIENT_MEMBERS, credentials, method_names
 from codegen.schema.load import resolve_pointer
 
 JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array", "null"})
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token (RFC 9110)
-# Names a generated Client already uses: an operation or credential named so would clash.
-CLIENT_MEMBERS = frozenset(
-    {"close", "base_url", "self", "cls", "timeout", "retry", "transport", "max_response_bytes", "user_agent"}
-)
 SUPPORTED_FORMATS = frozenset(
     {"date", "date-time", "email", "uuid", "uri", "int32", "int64", "float", "double", "byte", "binary", "password"}
 )
@@ -186,6 +183,7 @@ class _Checker:
         if not isinstance(schemes, dict):
             self.error(base, "must be an object")
             return
+        self.problems += credentials(schemes)[1]
         for name, scheme in schemes.items():
             pointer = join_pointer(base, name)
             if not isinstance(scheme, dict):
@@ -194,15 +192,16 @@ class _Checker:
             kind, http_scheme = scheme.get("type"), str(scheme.get("scheme", "")).lower()
             credential = scheme.get("x-credential")
             cred_pointer = join_pointer(pointer, "x-credential")
+            given = "x-credential" in scheme  # absent: codegen derives the name (defaults.credentials)
             if kind == "http" and http_scheme == "basic":
-                if not (
+                if given and not (
                     isinstance(credential, dict)
                     and set(credential) == {"username", "password"}
                     and all(_is_argument_name(value) for value in credential.values())
                 ):
                     self.error(cred_pointer, "http basic needs {'username': NAME, 'password': NAME} (argument names)")
             elif (kind == "http" and http_scheme == "bearer") or kind == "apiKey":
-                if not _is_argument_name(credential):
+                if given and not _is_argument_name(credential):
                     self.error(cred_pointer, "must be the name of the Client argument carrying the secret")
                 if kind == "apiKey" and (scheme.get("in") != "header" or not isinstance(scheme.get("name"), str)):
                     self.error(pointer, "only apiKey schemes sent in a header (in: header, name: ...) are supported")
@@ -248,6 +247,8 @@ class _Checker:
         if not isinstance(paths, dict) or not paths:
             self.error("/paths", "must be an object with at least one path")
             return
+        operations = ((entry.path, entry.method, entry.operation) for entry in iter_operations(self.document))
+        self.problems += method_names(operations)[1]
         seen: dict[str, str] = {}
         for path, item in paths.items():
             path_pointer = join_pointer("/paths", path)
@@ -264,12 +265,10 @@ class _Checker:
                     self.error(pointer, "must be an object")
                     continue
                 operation_id = operation.get("operationId")
-                if not _is_identifier(operation_id) or operation_id.startswith("_"):
-                    self.error(join_pointer(pointer, "operationId"), "must be a Python identifier not starting with _")
-                elif operation_id in CLIENT_MEMBERS:
-                    self.error(
-                        join_pointer(pointer, "operationId"), f"{operation_id!r} is a name the Client already uses"
-                    )
+                if "operationId" in operation and not isinstance(operation_id, str):
+                    self.error(join_pointer(pointer, "operationId"), "must be a string")
+                elif operation_id is None:
+                    pass  # the method is named from its method and path (defaults.method_names)
                 elif operation_id in seen:
                     self.error(
                         join_pointer(pointer, "operationId"),

@@ -530,9 +530,9 @@ HOSTILE: tuple[Hostile, ...] = (
     ),
     Hostile(
         "h_keyword_operation",
-        "operationId 'class'",
+        "operationId 'class' (a keyword: the method is class_, with a note)",
         _operation_id("class"),
-        error_pointer="/paths/~1things/post/operationId",
+        samples=({"name": "n"},),
     ),
     Hostile(
         "h_close_operation",

@@ -1,0 +1,122 @@
+"""Defaults for what plain OpenAPI leaves unsaid: one rule each, used by ``generate`` and ``import``.
+
+A schema without the project's ``x-`` extensions still generates: where a safe default
+exists, codegen applies it and says so with a note instead of refusing.
+
+- Client arguments carrying credentials (``x-credential``): named from the security scheme,
+  ``token`` for a bearer token, ``username``/``password`` for HTTP Basic, the header name
+  in snake_case without an ``x-`` prefix for an API key (``X-Api-Key`` -> ``api_key``).
+- Method names: the operationId in snake_case (``Customer_GetAll`` -> ``customer_get_all``),
+  or, without one, the method and the path (``GET /things/{id}`` -> ``get_things_id``).
+  Two operations with one method name are a name clash, which stays an error.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from codegen.names import snake_case, unique
+from codegen.problems import Problem, Severity, join_pointer
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Names a generated Client already uses: an operation or credential named so would clash.
+CLIENT_MEMBERS = frozenset(
+    {"close", "base_url", "self", "cls", "timeout", "retry", "transport", "max_response_bytes", "user_agent"}
+    | {"strict_responses"}
+)
+Credential = str | dict[str, str]
+
+
+def note(pointer: str, message: str) -> Problem:
+    """A default that codegen applied: printed, never fatal."""
+    return Problem(pointer, message, Severity.NOTE)
+
+
+def default_credential(scheme: Mapping[str, Any]) -> Credential | None:
+    """The ``x-credential`` of a security scheme that gives none; None for a scheme codegen cannot use."""
+    kind, http = scheme.get("type"), str(scheme.get("scheme", "")).lower()
+    if kind == "http" and http == "basic":
+        return {"username": "username", "password": "password"}
+    if kind == "http" and http == "bearer":
+        return "token"
+    if kind == "apiKey" and isinstance(scheme.get("name"), str):
+        name = snake_case(scheme["name"])
+        return name.removeprefix("x_") or name
+    return None
+
+
+def credentials(schemes: Mapping[str, Any]) -> tuple[dict[str, Credential], list[Problem]]:
+    """Every scheme's ``x-credential``: its own, or the default (a note each), never a taken name.
+
+    Schemes codegen cannot use get none; checking them is the schema checker's job.
+    """
+    taken = set(CLIENT_MEMBERS)
+    for scheme in schemes.values():
+        given = scheme.get("x-credential") if isinstance(scheme, dict) else None
+        taken.update(given.values() if isinstance(given, dict) else [given] if isinstance(given, str) else [])
+    result: dict[str, Credential] = {}
+    notes = []
+    for key, scheme in schemes.items():
+        if not isinstance(scheme, dict):
+            continue
+        if "x-credential" in scheme:
+            result[key] = scheme["x-credential"]
+            continue
+        derived = default_credential(scheme)
+        if derived is None:
+            continue
+        if isinstance(derived, dict):
+            derived = {role: unique(argument, taken) for role, argument in derived.items()}
+        else:
+            derived = unique(derived, taken)
+        result[key] = derived
+        pointer = join_pointer("/components/securitySchemes", key, "x-credential")
+        notes.append(note(pointer, f"none given; derived {json.dumps(derived)} (the Client argument(s))"))
+    return result, notes
+
+
+def is_identifier(value: Any) -> bool:
+    """A Python identifier that is not a keyword."""
+    return isinstance(value, str) and bool(IDENTIFIER.match(value)) and not keyword.iskeyword(value)
+
+
+def _path_words(method: str, path: str) -> str:
+    return f"{method} {re.sub(r'[{}]', ' ', path)}"
+
+
+def method_names(
+    operations: Iterable[tuple[str, str, Mapping[str, Any]]],
+) -> tuple[dict[tuple[str, str], str], list[Problem]]:
+    """The Client method name of every ``(path, method, operation)``, and the notes and clashes met.
+
+    Keys of the result are ``(path, method)``. A clash (two operations, one name, or a name
+    the Client already uses) is an error located at the operation that comes second.
+    """
+    names: dict[tuple[str, str], str] = {}
+    owners: dict[str, tuple[str, Any]] = {}
+    problems = []
+    for path, method, operation in operations:
+        pointer = join_pointer("/paths", path, method)
+        operation_id = operation.get("operationId")
+        if isinstance(operation_id, str) and operation_id.strip():
+            name = snake_case(operation_id)
+            if not is_identifier(operation_id):
+                problems.append(
+                    note(join_pointer(pointer, "operationId"), f"not a Python identifier; the method is {name!r}")
+                )
+        else:
+            name = snake_case(_path_words(method, path))
+            problems.append(note(pointer, f"no operationId; the method is named {name!r} from its method and path"))
+        where = join_pointer(pointer, "operationId") if "operationId" in operation else pointer
+        if name in CLIENT_MEMBERS:
+            problems.append(Problem(where, f"the method name {name!r} is a name the Client already uses"))
+        elif name not in owners:
+            owners[name] = (f"{method.upper()} {path}", operation_id)
+        elif owners[name][1] != operation_id:  # a repeated operationId is the checker's own error
+            problems.append(Problem(where, f"the method name {name!r} is also the method of {owners[name][0]}"))
+        names[(path, method)] = name
+    return names, problems

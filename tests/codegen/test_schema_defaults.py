@@ -1,0 +1,114 @@
+"""Defaults codegen applies to plain OpenAPI (credential arguments, method names), and the clashes it still refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codegen.problems import Severity
+from codegen.schema import check_document
+from codegen.schema.defaults import credentials, method_names
+
+
+def document(paths: dict[str, Any], schemes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A minimal plain OpenAPI 3.1 document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "components": {"securitySchemes": schemes or {}},
+        "paths": paths,
+    }
+
+
+def ok(operation_id: str | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {"responses": {"200": {"description": "ok"}}}
+    if operation_id is not None:
+        operation["operationId"] = operation_id
+    return operation
+
+
+def test_credentials_are_derived_from_the_scheme_and_never_take_a_used_name() -> None:
+    schemes = {
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "basic": {"type": "http", "scheme": "basic"},
+        "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+        "other": {"type": "apiKey", "in": "header", "name": "Api-Key"},
+        "odd": {"type": "apiKey", "in": "header", "name": "Timeout"},
+        "mine": {"type": "apiKey", "in": "header", "name": "X-Token", "x-credential": "token"},
+    }
+
+    names, notes = credentials(schemes)
+
+    assert names == {
+        "bearer": "token2",  # "token" is the explicit credential of "mine"
+        "basic": {"username": "username", "password": "password"},
+        "key": "api_key",
+        "other": "api_key2",
+        "odd": "timeout2",  # never a Client argument of its own (timeout=)
+        "mine": "token",
+    }
+    assert [note.pointer for note in notes] == [
+        f"/components/securitySchemes/{key}/x-credential" for key in ("bearer", "basic", "key", "other", "odd")
+    ]
+    assert {note.severity for note in notes} == {Severity.NOTE}
+
+
+def test_method_names_follow_the_operation_id_or_the_method_and_path() -> None:
+    operations = [
+        ("/customers", "get", ok("Customer_GetAll")),
+        ("/customers", "post", ok("createCustomer")),
+        ("/customers/{id}/addresses", "get", ok()),
+        ("/things", "put", ok("put things!")),
+        ("/x", "get", ok("class")),
+    ]
+
+    names, problems = method_names(operations)
+
+    assert names == {
+        ("/customers", "get"): "customer_get_all",
+        ("/customers", "post"): "create_customer",
+        ("/customers/{id}/addresses", "get"): "get_customers_id_addresses",
+        ("/things", "put"): "put_things",
+        ("/x", "get"): "class_",
+    }
+    assert [(problem.pointer, problem.severity) for problem in problems] == [
+        ("/paths/~1customers~1{id}~1addresses/get", Severity.NOTE),
+        ("/paths/~1things/put/operationId", Severity.NOTE),
+        ("/paths/~1x/get/operationId", Severity.NOTE),
+    ]
+
+
+def test_a_plain_document_checks_with_notes_only() -> None:
+    problems = check_document(
+        document({"/a/{b}": {"get": ok(), "parameters": [
+            {"name": "b", "in": "path", "required": True, "schema": {"type": "string"}}
+        ]}}, {"bearer": {"type": "http", "scheme": "bearer"}})
+    )  # fmt: skip
+
+    assert problems
+    assert {problem.severity for problem in problems} == {Severity.NOTE}
+
+
+def test_two_operations_with_one_method_name_are_a_clash() -> None:
+    problems = check_document(document({"/a": {"get": ok("getThing")}, "/b": {"get": ok("get_thing")}}))
+
+    assert [(p.pointer, p.message, p.severity) for p in problems] == [
+        (
+            "/paths/~1b/get/operationId",
+            "the method name 'get_thing' is also the method of GET /a",
+            Severity.ERROR,
+        )
+    ]
+
+
+def test_a_method_name_the_client_uses_is_a_clash() -> None:
+    problems = check_document(document({"/a": {"post": ok("Close")}}))
+
+    assert [(p.pointer, p.severity) for p in problems] == [("/paths/~1a/post/operationId", Severity.ERROR)]
+    assert "'close' is a name the Client already uses" in problems[0].message
+
+
+def test_an_operation_id_that_is_not_a_string_is_an_error() -> None:
+    problems = check_document(document({"/a": {"post": {**ok(), "operationId": 7}}}))
+
+    assert ("/paths/~1a/post/operationId", "must be a string") in [(p.pointer, p.message) for p in problems]
