@@ -30,7 +30,11 @@ def add_parsers(commands: Any) -> None:
     text = "import operations from a vendor's published spec into schemas/<vendor>/openapi.json"
     command = commands.add_parser("import", help=text, description=text)
     command.add_argument("spec", type=Path, metavar="SPEC", help="OpenAPI 3.0/3.1 or Swagger 2.0, JSON or YAML")
-    _operation_argument(command, required=True)
+    _operation_argument(command, "")
+    command.add_argument(
+        "--tag", action="append", default=None, metavar="TAG", help="every operation with this tag; repeat for more"
+    )
+    command.add_argument("--all", action="store_true", help="every operation of SPEC")
     command.add_argument("--vendor", required=True, help="the folder under --schemas (a package name)")
     command.add_argument("--schemas", type=Path, default=Path("schemas"), help="default: %(default)s")
 
@@ -38,7 +42,7 @@ def add_parsers(commands: Any) -> None:
     command = commands.add_parser("diff", help=text, description=text)
     command.add_argument("old", type=Path, metavar="OLD", help="a schema or published spec (JSON or YAML)")
     command.add_argument("new", type=Path, metavar="NEW", help="a schema or published spec (JSON or YAML)")
-    _operation_argument(command, required=False)
+    _operation_argument(command, " (default: all)")
     command.add_argument("--format", choices=("text", "json"), default="text", help="default: %(default)s")
     command.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when a change is breaking")
 
@@ -58,14 +62,13 @@ def add_parsers(commands: Any) -> None:
     command.add_argument("--generated", type=Path, default=Path("generated"), help="default: %(default)s")
 
 
-def _operation_argument(command: argparse.ArgumentParser, *, required: bool) -> None:
+def _operation_argument(command: argparse.ArgumentParser, default: str) -> None:
     command.add_argument(
         "--operation",
         action="append",
-        required=required,
         default=None,
         metavar="'METHOD /path'",
-        help="an operation, e.g. 'POST /contacts'; repeat for more" + ("" if required else " (default: all)"),
+        help="an operation, e.g. 'POST /contacts'; repeat for more" + default,
     )
 
 
@@ -93,7 +96,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, operations: list[OperationKey]) -> int:
-    result = import_operations(args.spec, operations, args.vendor, args.schemas)
+    if args.all and (operations or args.tag):
+        print("error: --all imports every operation; give it without --operation or --tag", file=sys.stderr)
+        return 2
+    if not (args.all or operations or args.tag):
+        print("error: say what to import: --operation 'METHOD /path', --tag TAG or --all", file=sys.stderr)
+        return 2
+    result = import_operations(
+        args.spec, operations, args.vendor, args.schemas, tags=args.tag or [], everything=args.all
+    )
     print(result.report())
     return 0
 

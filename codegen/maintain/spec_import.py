@@ -18,6 +18,7 @@ components and security schemes nothing refers to any more are dropped (and repo
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -117,21 +118,59 @@ def source_label(spec_path: Path) -> str:
     return spec_path.as_posix()
 
 
-def import_operations(
-    spec_path: Path, wanted: list[OperationKey], vendor: str, schemas_dir: Path, *, write: bool = True
-) -> ImportResult:
-    """Import ``wanted`` from ``spec_path`` into ``schemas_dir/vendor/openapi.json``.
+def select_operations(
+    document: dict[str, Any], source: str, wanted: list[OperationKey], tags: list[str], everything: bool
+) -> list[OperationKey]:
+    """The operations to import: every one, or those named plus those carrying one of ``tags``, in document order.
 
-    Raises SchemaError listing every problem (unreadable spec, unknown operation, reference
-    that cannot be followed, a schema codegen would reject); nothing is written then.
+    SchemaError for an operation or a tag the document does not have (with the nearest as a hint).
+    """
+    present = [(key, operation) for key, _, operation in operations_of(document)]
+    problems = missing_operations((key for key, _ in present), wanted, source)
+    known_tags = list(
+        dict.fromkeys(tag for _, op in present for tag in _as_list(op.get("tags")) if isinstance(tag, str))
+    )
+    for tag in tags:
+        if tag not in known_tags:
+            close = difflib.get_close_matches(tag, known_tags, n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+            problems.append(Problem("/paths", f"no operation has the tag {tag!r} in {source}{hint}"))
+    if problems:
+        raise SchemaError(source, problems)
+    if everything:
+        return [key for key, _ in present]
+    chosen = set(wanted) | {key for key, op in present if set(tags) & set(_as_list(op.get("tags")))}
+    ordered = [key for key in wanted if key in chosen]  # the order given first, as before
+    return ordered + [key for key, _ in present if key in chosen and key not in ordered]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def import_operations(
+    spec_path: Path,
+    wanted: list[OperationKey],
+    vendor: str,
+    schemas_dir: Path,
+    *,
+    write: bool = True,
+    tags: list[str] | None = None,
+    everything: bool = False,
+) -> ImportResult:
+    """Import ``wanted`` (plus the operations tagged with one of ``tags``, or ``everything``) into a schema.
+
+    The schema is ``schemas_dir/vendor/openapi.json``. Raises SchemaError listing every
+    problem (unreadable spec, unknown operation or tag, reference that cannot be followed,
+    a schema codegen would reject); nothing is written then.
     """
     if not VENDOR_NAME.match(vendor):
         raise SchemaError(vendor, [Problem("", "a vendor name must be lower-case letters, digits and '_'")])
     source = str(spec_path)
     normalised = normalise(load_spec(spec_path), source)
-    problems = missing_operations((key for key, _, _ in operations_of(normalised.document)), wanted, source)
-    if problems:
-        raise SchemaError(source, problems)
+    wanted = select_operations(normalised.document, source, wanted, tags or [], everything)
+    if not wanted:
+        raise SchemaError(source, [Problem("/paths", "the spec has no operation to import")])
     target = schemas_dir / vendor / SCHEMA_FILE
     notes: list[str] = []
     if not normalised.states_nullability:
