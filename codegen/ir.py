@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, cast
 
-from codegen.names import attribute_name, pascal_case, snake_case, unique
+from codegen.names import attribute_name, class_names, snake_case, unique
 from codegen.openapi import (
     DATA_KEYWORDS,
     JSON_MEDIA_TYPE,
@@ -173,8 +174,7 @@ class _Builder:
         self.schema_name = schema_name
         self.problems: list[Problem] = []
         original = document.content.get("components", {}).get("schemas", {})
-        taken: set[str] = set()
-        self.class_names = {name: unique(pascal_case(name), taken) for name in original}
+        self.class_names = class_names(list(original))
         self.doc: dict[str, Any] = _rewrite_refs(document.content, self.class_names)
         components = self.doc.get("components", {}).get("schemas", {})
         self.doc.setdefault("components", {})["schemas"] = {
@@ -499,9 +499,29 @@ def _rate_limit(extension: dict[str, Any] | None) -> RateLimit | None:
 
 
 def _union(hints: list[TypeHint]) -> TypeHint:
-    """``A | B``, each alternative once, naming the models of every alternative."""
-    text = " | ".join(dict.fromkeys(hint.text for hint in hints))
-    return TypeHint(text, frozenset().union(*(hint.models for hint in hints)))
+    """``A | B``, each alternative once, ``None`` last, naming the models of every alternative."""
+    return TypeHint(union(hint.text for hint in hints), frozenset().union(*(hint.models for hint in hints)))
+
+
+def union(hints: Iterable[str]) -> str:
+    """``A | B`` of annotations, each member once, ``None`` last (where readers look for it)."""
+    members = dict.fromkeys(member for hint in hints for member in _union_members(hint))
+    if "None" in members:
+        del members["None"]
+        members["None"] = None
+    return " | ".join(members) or "Any"
+
+
+def _union_members(hint: str) -> list[str]:
+    """The members of a union annotation, not splitting inside brackets (``list[A | B]``)."""
+    members, depth, start = [], 0, 0
+    for index, char in enumerate(hint):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth == 0 and hint.startswith(" | ", index):
+            members.append(hint[start:index])
+            start = index + 3
+    members.append(hint[start:])
+    return members
 
 
 def build_spec(document: Document, package: str, schema_name: str) -> Spec:

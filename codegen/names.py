@@ -42,6 +42,55 @@ def pascal_case(text: str) -> str:
     return name
 
 
+# A segment of a qualified name that starts a generic argument: "ListOfBillbee" is "ListOf"
+# then the namespace "Billbee..." of the argument (the .NET style of Swashbuckle and NSwag).
+_GENERIC_JOINT = re.compile(r"^(.*?(?:Of|And))([A-Z].*)$")
+
+
+def drop_namespaces(name: str, keep: int = 0) -> str:
+    """``A.B.Order`` -> ``Order``; ``A.ResultOfSystem.Collections.ListOfB.Order`` -> ``ResultOfListOfOrder``.
+
+    Component names written as qualified type names carry their namespaces, which make
+    class names long without telling them apart. ``keep`` keeps the last segments of each
+    namespace (``keep=1``: ``BOrder``). A name without a dot is returned as is.
+    """
+    segments = name.split(".")
+    if len(segments) < 2 or not all(segments):
+        return name
+    kept: list[str] = []
+    namespace: list[str] = []
+    for segment in segments[:-1]:
+        joint = _GENERIC_JOINT.match(segment)
+        if joint is None:
+            namespace.append(segment)
+            continue
+        # The type before a generic argument; the argument's namespace starts after it.
+        kept += [*namespace[len(namespace) - keep :], joint.group(1)] if keep else [joint.group(1)]
+        namespace = [joint.group(2)]
+    kept += namespace[len(namespace) - keep :] if keep else []
+    return "".join(kept) + segments[-1]
+
+
+def class_names(component_names: list[str]) -> dict[str, str]:
+    """The Python class of every component: PascalCase, without namespaces, distinct.
+
+    Names that are the same without their namespaces keep as many of their last namespace
+    segments as tells them apart, so that no class is named after another one.
+    """
+    chosen: dict[str, str] = {}
+    pending = list(component_names)
+    for keep in range(4):
+        candidates = {name: pascal_case(drop_namespaces(name, keep)) for name in pending}
+        counts: dict[str, int] = {}
+        for candidate in [*candidates.values(), *chosen.values()]:
+            counts[candidate] = counts.get(candidate, 0) + 1
+        chosen.update((name, candidate) for name, candidate in candidates.items() if counts[candidate] == 1)
+        pending = [name for name in pending if name not in chosen]
+    chosen.update((name, pascal_case(name)) for name in pending)
+    taken: set[str] = set()
+    return {name: unique(chosen[name], taken) for name in component_names}
+
+
 # Model attribute names that would break the model class: names its body or cattrs use
 # (a class attribute shadows them for the annotations after it), and the unknown-fields store.
 RESERVED_ATTRIBUTE_NAMES = frozenset(

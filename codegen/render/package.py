@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 import codegen
-from codegen.ir import Spec
+from codegen.ir import Spec, union
 from codegen.names import docstring_text
 from codegen.openapi import ANNOTATION_KEYWORDS, DATA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
 from codegen.problems import Problem, has_errors
@@ -94,6 +94,7 @@ def _environment() -> jinja2.Environment:
     env.filters["pystr"] = lambda text: json.dumps(str(text), ensure_ascii=False)
     env.filters["doc"] = docstring_text
     env.filters["schema"] = lambda schema: _py_literal(validation_schema(schema))
+    env.filters["union"] = union
     return env
 
 

@@ -7,7 +7,9 @@ exists, codegen applies it and says so with a note instead of refusing.
   ``token`` for a bearer token, ``username``/``password`` for HTTP Basic, the header name
   in snake_case without an ``x-`` prefix for an API key (``X-Api-Key`` -> ``api_key``).
 - Method names: the operationId in snake_case (``Customer_GetAll`` -> ``customer_get_all``),
-  or, without one, the method and the path (``GET /things/{id}`` -> ``get_things_id``).
+  without the path and method some generators append to make it unique (FastAPI's
+  ``read_item_items__item_id__get`` -> ``read_item``, unless that name is taken), or,
+  without an operationId, the method and the path (``GET /things/{id}`` -> ``get_things_id``).
   Two operations with one method name are a name clash, which stays an error.
 """
 
@@ -88,6 +90,19 @@ def _path_words(method: str, path: str) -> str:
     return f"{method} {re.sub(r'[{}]', ' ', path)}"
 
 
+def _full_name(path: str, method: str, operation: Mapping[str, Any]) -> str:
+    operation_id = operation.get("operationId")
+    if isinstance(operation_id, str) and operation_id.strip():
+        return snake_case(operation_id)
+    return snake_case(_path_words(method, path))
+
+
+def _without_route(name: str, path: str, method: str) -> str:
+    """``name`` without a trailing path-and-method (FastAPI's unique ids), when something is left."""
+    suffix = "_" + snake_case(f"{path} {method}")
+    return name[: -len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) else name
+
+
 def method_names(
     operations: Iterable[tuple[str, str, Mapping[str, Any]]],
 ) -> tuple[dict[tuple[str, str], str], list[Problem]]:
@@ -99,18 +114,26 @@ def method_names(
     names: dict[tuple[str, str], str] = {}
     owners: dict[str, tuple[str, Any]] = {}
     problems = []
-    for path, method, operation in operations:
+    listed = list(operations)
+    full = {(path, method): _full_name(path, method, operation) for path, method, operation in listed}
+    short = {key: _without_route(name, *key) for key, name in full.items()}
+    counts: dict[str, int] = {}
+    for name in {*full.values(), *short.values()}:
+        counts[name] = 0
+    for key in full:
+        counts[full[key]] += 1
+        if short[key] != full[key]:
+            counts[short[key]] += 1
+    for path, method, operation in listed:
         pointer = join_pointer("/paths", path, method)
         operation_id = operation.get("operationId")
-        if isinstance(operation_id, str) and operation_id.strip():
-            name = snake_case(operation_id)
-            if not is_identifier(operation_id):
-                problems.append(
-                    note(join_pointer(pointer, "operationId"), f"not a Python identifier; the method is {name!r}")
-                )
-        else:
-            name = snake_case(_path_words(method, path))
+        name = short[(path, method)] if counts[short[(path, method)]] == 1 else full[(path, method)]
+        if not isinstance(operation_id, str) or not operation_id.strip():
             problems.append(note(pointer, f"no operationId; the method is named {name!r} from its method and path"))
+        elif not is_identifier(operation_id):
+            problems.append(
+                note(join_pointer(pointer, "operationId"), f"not a Python identifier; the method is {name!r}")
+            )
         where = join_pointer(pointer, "operationId") if "operationId" in operation else pointer
         if name in CLIENT_MEMBERS:
             problems.append(Problem(where, f"the method name {name!r} is a name the Client already uses"))
