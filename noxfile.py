@@ -105,12 +105,31 @@ def contract(session: nox.Session) -> None:
     tests/contract with PRISM_BIN set. Fails, never skips, when node or npm is missing.
     """
     install_dev(session)
+    prism_bin = install_prism(session)
+    session.run("pytest", "-m", "contract", "tests/contract", *session.posargs, env={"PRISM_BIN": prism_bin})
+
+
+@nox.session
+def realworld(session: nox.Session) -> None:
+    """Every operation of Chift's, Billbee's and Clemta's published specs: import, generate, lint, mypy, Prism.
+
+    Reads the specs from ../shared/vendor-specs (under CI=true a missing ../shared fails the
+    session) and needs Node.js and npm for Prism. Prints a table per vendor and every
+    failure with its reason; ``nox -s realworld -- --vendor chift --keep DIR`` runs one
+    vendor and keeps its files in DIR.
+    """
+    install_dev(session)
+    prism_bin = install_prism(session)
+    session.run("python", "-m", "tests.realworld", *session.posargs, env={"PRISM_BIN": prism_bin})
+
+
+def install_prism(session: nox.Session) -> str:
+    """Install the pinned Prism into .cache/prism (npm ci) and return its executable; fails without node or npm."""
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
             session.error(
-                f"{tool} not found on PATH: the contract tests run Stoplight Prism, an npm package. "
-                "Install Node.js 20 or later with npm, then run `nox -s contract` again."
+                f"{tool} not found on PATH: this session runs Stoplight Prism, an npm package. "
+                f"Install Node.js 20 or later with npm, then run `nox -s {session.name}` again."
             )
     output = session.run("python", "tests/helpers/prism.py", "install", str(ROOT / ".cache" / "prism"), silent=True)
-    prism_bin = str(output).strip().splitlines()[-1]
-    session.run("pytest", "-m", "contract", "tests/contract", *session.posargs, env={"PRISM_BIN": prism_bin})
+    return str(output).strip().splitlines()[-1]

@@ -30,7 +30,7 @@ PRISM_VERSION = "5.16.0"
 """The pinned @stoplight/prism-cli (the latest 5.x when the contract tests were written)."""
 
 REPO = Path(__file__).resolve().parents[2]
-LOCK_DIR = Path(__file__).resolve().parent / "contract" / "prism"
+LOCK_DIR = REPO / "tests" / "contract" / "prism"
 """package.json and package-lock.json pinning Prism and every package it depends on."""
 DEFAULT_PREFIX = REPO / ".cache" / "prism"
 """Where Prism is installed by default (git-ignored)."""

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO, run_codegen
+from tests.helpers.paths import REPO, run_codegen
 
 SWAGGER = """\
 swagger: '2.0'
