@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.realworld import harness
 from tests.realworld.harness import imported_operations, method_ranges
 from tests.realworld.mock_spec import BASE64, mocked_spec
 from tests.realworld.values import FORMAT_VALUES, NoSample, Sampler
@@ -145,3 +147,17 @@ def test_the_import_report_and_the_client_methods_are_read() -> None:
 
     assert imported_operations(report) == {"GET /a": "get_a", "POST /a/{b}": "make_b"}
     assert method_ranges(source) == {"get_a": (2, 3), "make_b": (5, 6)}
+
+
+@pytest.mark.parametrize(("ci", "status"), [("true", 1), ("", 0)])
+def test_a_missing_shared_folder_fails_under_ci_and_skips_elsewhere(
+    ci: str, status: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(harness, "SHARED", tmp_path / "shared")
+    monkeypatch.setenv("CI", ci)
+
+    assert harness.main([]) == status
+
+    message = capsys.readouterr().err
+    assert f"{tmp_path / 'shared' / 'vendor-specs'} not found" in message
+    assert message.startswith("error:" if status else "skipped:")
