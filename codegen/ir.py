@@ -23,8 +23,8 @@ from codegen.openapi import (
     json_media_schema,
 )
 from codegen.problems import Problem, join_pointer
+from codegen.schema.defaults import TOKEN_SCHEMES, method_names, server_urls
 from codegen.schema.defaults import credentials as scheme_credentials
-from codegen.schema.defaults import method_names
 from codegen.schema.load import Document, resolve_pointer
 from codegen.templates.runtime._operation import Batch, Envelope, RateLimit
 
@@ -239,7 +239,7 @@ class _Builder:
             sha256=self.source.sha256,
             title=info.get("title", self.package),
             description=info.get("description", ""),
-            servers=tuple(server["url"] for server in doc.get("servers", [])),
+            servers=server_urls(doc.get("servers"))[0],
             schemes=schemes,
             security=tuple(tuple(requirement) for requirement in root_security),
             operations=tuple(operations),
@@ -259,7 +259,7 @@ class _Builder:
             kind: SchemeKind
             if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
                 kind, header, credentials = "basic", "Authorization", dict(credential)
-            elif scheme.get("type") == "http":
+            elif scheme.get("type") in ("http", *TOKEN_SCHEMES):
                 kind, header, credentials = "bearer", "Authorization", {"token": credential}
             else:
                 kind, header, credentials = "header", scheme["name"], {"key": credential}

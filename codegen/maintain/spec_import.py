@@ -41,7 +41,7 @@ from codegen.openapi import (
 from codegen.pipeline import SCHEMA_FILE
 from codegen.problems import Problem, SchemaError, Severity
 from codegen.schema import check_document, load_document, resolve_pointer
-from codegen.schema.defaults import credentials, method_names
+from codegen.schema.defaults import TOKEN_SCHEMES, credentials, method_names
 
 COMPONENT_KINDS = (
     "schemas",
@@ -246,7 +246,7 @@ def _scheme_support(scheme: Any) -> str | None:
     if not isinstance(scheme, dict):
         return "not an object"
     kind, http = scheme.get("type"), str(scheme.get("scheme", "")).lower()
-    if kind == "http" and http in ("basic", "bearer"):
+    if (kind == "http" and http in ("basic", "bearer")) or kind in TOKEN_SCHEMES:
         return None
     if kind == "apiKey":
         return None if scheme.get("in") == "header" else f"an API key sent in {scheme.get('in')!r}, not in a header"

@@ -21,7 +21,7 @@ from codegen.openapi import (
     json_media_schema,
 )
 from codegen.problems import Problem, Severity, join_pointer
-from codegen.schema.defaults import CLIENT_MEMBERS, credentials, method_names
+from codegen.schema.defaults import CLIENT_MEMBERS, TOKEN_SCHEMES, credentials, method_names, server_urls
 from codegen.schema.load import resolve_pointer
 
 JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array", "null"})
@@ -78,10 +78,11 @@ class _Checker:
         self.check_refs(doc, "")
 
     def check_servers(self, servers: Any) -> None:
-        if not isinstance(servers, list) or not servers:
-            self.error("/servers", "must list at least one server")
+        self.problems += server_urls(servers)[1]
+        if servers is not None and not isinstance(servers, list):
+            self.error("/servers", "must be a list of servers")
             return
-        for index, server in enumerate(servers):
+        for index, server in enumerate(servers or []):
             if not isinstance(server, dict) or not isinstance(server.get("url"), str):
                 self.error(join_pointer("/servers", index), "must be an object with a string url")
 
@@ -207,6 +208,9 @@ class _Checker:
                     self.error(pointer, "only apiKey schemes sent in a header (in: header, name: ...) are supported")
                 if "x-token-exchange" in scheme:
                     self.check_token_exchange(scheme["x-token-exchange"], join_pointer(pointer, "x-token-exchange"))
+            elif kind in TOKEN_SCHEMES:
+                if given and not _is_argument_name(credential):
+                    self.error(cred_pointer, "must be the name of the Client argument carrying the access token")
             else:
                 self.error(
                     join_pointer(pointer, "type"), f"unsupported security scheme {kind!r} {http_scheme!r}".strip()

@@ -6,6 +6,11 @@ exists, codegen applies it and says so with a note instead of refusing.
 - Client arguments carrying credentials (``x-credential``): named from the security scheme,
   ``token`` for a bearer token, ``username``/``password`` for HTTP Basic, the header name
   in snake_case without an ``x-`` prefix for an API key (``X-Api-Key`` -> ``api_key``).
+- Servers: without any, the Client has no usable default ``base_url`` (OpenAPI's default
+  server is ``/``, the host serving the document) and callers pass one; ``{variables}`` in
+  a server URL take their ``default``.
+- OAuth 2 and OpenID Connect schemes: the Client takes the access token (``token``) and
+  sends it as a Bearer token; obtaining it is the caller's business.
 - Method names: the operationId in snake_case (``Customer_GetAll`` -> ``customer_get_all``),
   without the path and method some generators append to make it unique (FastAPI's
   ``read_item_items__item_id__get`` -> ``read_item``, unless that name is taken), or,
@@ -31,6 +36,8 @@ CLIENT_MEMBERS = frozenset(
     | {"strict_responses"}
 )
 Credential = str | dict[str, str]
+TOKEN_SCHEMES = frozenset({"oauth2", "openIdConnect"})
+"""Scheme types whose credential is an access token the caller obtains, sent as a Bearer token."""
 
 
 def note(pointer: str, message: str) -> Problem:
@@ -43,7 +50,7 @@ def default_credential(scheme: Mapping[str, Any]) -> Credential | None:
     kind, http = scheme.get("type"), str(scheme.get("scheme", "")).lower()
     if kind == "http" and http == "basic":
         return {"username": "username", "password": "password"}
-    if kind == "http" and http == "bearer":
+    if (kind == "http" and http == "bearer") or kind in TOKEN_SCHEMES:
         return "token"
     if kind == "apiKey" and isinstance(scheme.get("name"), str):
         name = snake_case(scheme["name"])
@@ -79,6 +86,30 @@ def credentials(schemes: Mapping[str, Any]) -> tuple[dict[str, Credential], list
         pointer = join_pointer("/components/securitySchemes", key, "x-credential")
         notes.append(note(pointer, f"none given; derived {json.dumps(derived)} (the Client argument(s))"))
     return result, notes
+
+
+def server_urls(servers: Any) -> tuple[tuple[str, ...], list[Problem]]:
+    """The server URLs a Client may call, ``{variables}`` replaced by their defaults, and the notes met.
+
+    Without servers the list is OpenAPI's default, ``/``: the Client then needs ``base_url``.
+    """
+    if not isinstance(servers, list) or not servers:
+        message = "no servers: OpenAPI's default is '/', so callers pass base_url= to Client(...)"
+        return ("/",), [note("/servers", message)]
+    urls, notes = [], []
+    for index, server in enumerate(servers):
+        url = server.get("url") if isinstance(server, dict) else None
+        if not isinstance(url, str):
+            continue
+        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+        for name, variable in variables.items():
+            default = variable.get("default") if isinstance(variable, dict) else None
+            if isinstance(default, str) and "{" + name + "}" in url:
+                url = url.replace("{" + name + "}", default)
+                pointer = join_pointer("/servers", index, "variables", name)
+                notes.append(note(pointer, f"the default base_url uses the variable's default {default!r}"))
+        urls.append(url)
+    return tuple(urls), notes
 
 
 def is_identifier(value: Any) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from codegen.ir import build_spec
 from codegen.problems import Severity
-from codegen.schema import check_document
-from codegen.schema.defaults import credentials, method_names
+from codegen.schema import check_document, load_document
+from codegen.schema.defaults import credentials, method_names, server_urls
 
 
 def document(paths: dict[str, Any], schemes: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -112,3 +115,47 @@ def test_an_operation_id_that_is_not_a_string_is_an_error() -> None:
     problems = check_document(document({"/a": {"post": {**ok(), "operationId": 7}}}))
 
     assert ("/paths/~1a/post/operationId", "must be a string") in [(p.pointer, p.message) for p in problems]
+
+
+def test_without_servers_the_default_is_openapis_slash_with_a_note() -> None:
+    urls, notes = server_urls(None)
+
+    assert urls == ("/",)
+    assert [(note.pointer, note.severity) for note in notes] == [("/servers", Severity.NOTE)]
+    assert "callers pass base_url=" in notes[0].message
+
+
+def test_server_variables_take_their_defaults() -> None:
+    servers = [
+        {"url": "https://{region}.api.example.com/{version}", "variables": {
+            "region": {"default": "eu", "enum": ["eu", "us"]}, "version": {"default": "v2"}}},
+        {"url": "https://sandbox.example.com"},
+    ]  # fmt: skip
+
+    urls, notes = server_urls(servers)
+
+    assert urls == ("https://eu.api.example.com/v2", "https://sandbox.example.com")
+    assert [note.pointer for note in notes] == ["/servers/0/variables/region", "/servers/0/variables/version"]
+
+
+def test_oauth2_and_openid_connect_take_an_access_token_sent_as_bearer(tmp_path: Path) -> None:
+    schemes = {
+        "oauth": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://t/token", "scopes": {}}}},
+        "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://t/.well-known/openid-configuration"},
+    }
+    plain = document({"/a": {"get": ok("getA")}}, schemes)
+    plain["security"] = [{"oauth": []}, {"oidc": []}]
+    del plain["servers"]
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(plain), encoding="utf-8")
+
+    problems = check_document(plain)
+    spec = build_spec(load_document(path), "p", "p/openapi.json")
+
+    assert {problem.severity for problem in problems} == {Severity.NOTE}
+    assert credentials(schemes)[0] == {"oauth": "token", "oidc": "token2"}
+    assert [(scheme.kind, scheme.header, scheme.credentials) for scheme in spec.schemes] == [
+        ("bearer", "Authorization", {"token": "token"}),
+        ("bearer", "Authorization", {"token": "token2"}),
+    ]
+    assert spec.servers == ("/",)
