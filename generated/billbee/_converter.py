@@ -146,7 +146,7 @@ def _scalar_classes(kind: Any, hook: Any) -> tuple[type, ...]:
 
 def _union_structure_factory(kind: Any, converter: cattrs.Converter) -> _Hook:
     members = [arg for arg in typing.get_args(kind) if arg is not UnsetType]
-    nullable = _NONE in members
+    nullable = _NONE in members or Any in members  # a value of any type may be null (schema {})
     members = [arg for arg in members if arg is not _NONE]
     hooks = [(member, converter.get_structure_hook(member)) for member in members]
 
@@ -479,7 +479,7 @@ def _structure_field(
     args = typing.get_args(kind) if _is_union(kind) else ()
     if args and not late:
         # Our union hook: None when nullable, else the one member's hook (several: the union's).
-        nullable = _NONE in args
+        nullable = _NONE in args or Any in args
         members = [arg for arg in args if arg not in (UnsetType, _NONE)]
         member = members[0] if len(members) == 1 else None
         try:

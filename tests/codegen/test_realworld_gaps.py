@@ -9,11 +9,14 @@ project's ruff rules and ``mypy --strict`` as generated/ does, and carry the nam
   operationIds in PascalCase (``Customer_GetAll``) and none at all;
 - enum members ``I`` and ``O`` (read as 1 and 0, E741);
 - ``anyOf [null, X]``: ``None`` last in every annotation (RUF036);
-- a route longer than a line and a summary that ends with a full stop.
+- a route longer than a line and a summary that ends with a full stop;
+- allOf composition, a free-form object, an enum that lists null, a property of any type:
+  they decode and encode back to the same JSON.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -56,6 +59,11 @@ def gaps_schema() -> dict[str, Any]:
                 ORDER_B: {"type": "object", "properties": {"Id": {"type": "integer"}, "Letter": ref("Letter")}},
                 PAGED: {"type": "object", "properties": {"Data": {"type": "array", "items": ref(ORDER_B)}}},
                 "Letter": {"type": "string", "enum": ["I", "O", "X"]},
+                "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+                "Derived": {"allOf": [ref("Base"), {"type": "object", "properties": {"extra": ref("FreeForm")}}]},
+                "FreeForm": {"type": "object", "additionalProperties": True},
+                "MaybeColor": {"enum": ["red", None]},
+                "Painted": {"type": "object", "properties": {"color": ref("MaybeColor"), "any": {}}},
             }
         },
         "paths": {
@@ -80,6 +88,14 @@ def gaps_schema() -> dict[str, Any]:
                 },
             },
             LONG_PATH: {"get": {"parameters": path_parameters, "responses": ok(ref(ORDER_B))}},
+            "/derived": {"get": {"operationId": "get_derived", "responses": ok(ref("Derived"))}},
+            "/painted": {
+                "post": {
+                    "operationId": "paint",
+                    "requestBody": {"content": {"application/json": {"schema": ref("Painted")}}},
+                    "responses": ok(ref("Painted")),
+                }
+            },
         },
     }
 
@@ -166,3 +182,23 @@ def test_the_package_passes_the_project_lint_and_mypy_strict(generated: Path) ->
         check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_composition_free_form_and_nullable_enums_round_trip(generated: Path) -> None:
+    sys.path.insert(0, str(generated / "generated"))
+    try:
+        pkg = importlib.import_module(PACKAGE)
+        derived = {"id": 1, "extra": {"anything": [1, {"x": None}]}, "unknown": True}
+        painted = [{"color": "red", "any": [1, "two"]}, {"color": None}, {"color": "blue", "any": None}]
+
+        decoded = pkg.structure(derived, pkg.models.Derived)
+
+        assert decoded.id == 1
+        assert decoded.extra.extra_fields == {"anything": [1, {"x": None}]}  # a free-form object keeps all
+        assert pkg.unstructure(decoded) == derived
+        for value in painted:
+            assert pkg.unstructure(pkg.structure(value, pkg.models.Painted)) == value
+    finally:
+        sys.path.remove(str(generated / "generated"))
+        for name in [name for name in sys.modules if name == PACKAGE or name.startswith(PACKAGE + ".")]:
+            del sys.modules[name]
