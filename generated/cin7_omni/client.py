@@ -185,7 +185,7 @@ class AsyncClient(AsyncBaseClient):
         body: Sequence[models.Contact | dict[str, Any]],
         raise_on_failure: bool = True,
     ) -> BatchResult[models.Contact | dict[str, Any], models.BatchResultItem]:
-        """Create a list of Contacts..
+        """Create a list of Contacts.
 
         Create a list of Contacts. The response holds one BatchResultItem per input contact; a
         contact that failed has success false and its errors. The seed also accepts text/json;
