@@ -377,7 +377,8 @@ class ClientCore(Generic[TransportT]):
         """
         if operation.accept != "application/json":
             headers["Accept"] = operation.accept
-        json_body = operation.form is None and is_json_type(operation.body_media_type)
+        media_type = operation.body_media_type
+        json_body = operation.form is None and (media_type == "application/json" or is_json_type(media_type))
         if json_body and operation.body_schema is None:
             return None
         if body is UNSET:
@@ -385,7 +386,7 @@ class ClientCore(Generic[TransportT]):
                 violations.append(Violation("$", "a request body is required"))
             return None
         if not json_body:
-            encoded = encode_body(operation.body_media_type, operation.form, body, self._validator, violations)
+            encoded = encode_body(media_type, operation.form, body, self._validator, violations)
             if encoded is None:
                 return None
             headers["Content-Type"] = encoded[1]
@@ -398,7 +399,7 @@ class ClientCore(Generic[TransportT]):
             return None
         payload = _to_json(wire_body, violations)
         if payload is not None:
-            headers["Content-Type"] = operation.body_media_type
+            headers["Content-Type"] = media_type
         return payload
 
     def _limiter(self, operation: OperationSpec) -> RateLimiter | None:
