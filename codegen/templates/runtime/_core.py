@@ -538,6 +538,10 @@ class ClientCore(Generic[TransportT]):
         and a ResponseValidationWarning; with ``strict_responses`` it raises DecodeError.
         """
         if not self._strict_responses:
+            try:
+                return converter.structure(data, kind)  # the usual case, at the usual cost
+            except Exception:  # the tolerant walk below finds the parts that break the schema
+                pass
             result, violations = self._tolerant(data, kind, response, operation)
             self._warn(operation, response, violations)
             return result
