@@ -16,17 +16,21 @@ from typing import Any, Literal, NamedTuple, cast
 from codegen.names import attribute_name, class_names, snake_case, unique
 from codegen.openapi import (
     DATA_KEYWORDS,
-    JSON_MEDIA_TYPE,
+    MULTIPART_MEDIA_TYPE,
     SCHEMA_REF_PREFIX,
+    body_kind,
+    chosen_media_type,
     component_name,
+    is_json_media_type,
     iter_operations,
     json_media_schema,
+    media_essence,
 )
 from codegen.problems import Problem, join_pointer
 from codegen.schema.defaults import TOKEN_SCHEMES, method_names, server_urls
 from codegen.schema.defaults import credentials as scheme_credentials
 from codegen.schema.load import Document, resolve_pointer
-from codegen.templates.runtime._operation import Batch, Envelope, RateLimit
+from codegen.templates.runtime._operation import Batch, Envelope, Form, FormField, RateLimit
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 
@@ -97,6 +101,12 @@ class Operation:
     body_item_hint: str | None
     result_item_hint: str | None
     error_models: dict[str, str]  # status -> annotation of an error body that decodes into models
+    body_media_type: str | None = None  # the request body's media type (parameters dropped)
+    body_kind: str | None = None  # "json", "form" (multipart or urlencoded) or "file"; None without a body
+    form: Form | None = None
+    result_media_type: str | None = None
+    download: bool = False  # the result is not JSON: a Download
+    accept: str = "application/json"
 
 
 class ExchangeArgument(NamedTuple):
@@ -317,10 +327,20 @@ class _Builder:
                 )
             )
         body = self.deref(operation.get("requestBody"))
-        body_schema: dict[str, Any] | None = json_media_schema(body)
+        body_content = (body or {}).get("content") or {}
+        body_media = chosen_media_type(body_content)
+        kind = body_kind(body_media) if body_media is not None else None
+        body_media_object = body_content.get(body_media) or {} if body_media is not None else {}
+        body_schema: dict[str, Any] | None = body_media_object.get("schema") if kind in ("json", "form") else None
+        form = None
+        if kind == "form" and body_schema is not None and body_media is not None:
+            form = self.form(body_schema, body_media_object.get("encoding") or {}, media_essence(body_media))
         responses = operation.get("responses", {})
         success = sorted(int(code) for code in responses if str(code).isdigit() and str(code).startswith("2"))
         success_response = self.deref(responses.get(str(success[0]), {})) if success else {}
+        success_content = success_response.get("content") or {}
+        result_media = chosen_media_type(success_content)
+        download = result_media is not None and not is_json_media_type(result_media)
         result_schema: dict[str, Any] | None = json_media_schema(success_response)
         envelope = _envelope(operation.get("x-envelope", self.doc.get("x-envelope")))
         payload_schema = result_schema
@@ -336,8 +356,12 @@ class _Builder:
             code: self.hint(schema) for code, schema in errors.items() if isinstance(schema.get("$ref"), str)
         }
         error_models = {code: hint.text for code, hint in error_hints.items() if hint.models}
-        examples = (((body or {}).get("content") or {}).get(JSON_MEDIA_TYPE) or {}).get("examples") or {}
+        examples = body_media_object.get("examples") or {}
         first_example: Any = next(iter(examples.values()), {}) if isinstance(examples, dict) else {}
+        accept = "application/json"
+        if download:  # the declared types, and JSON for error bodies
+            accept = ", ".join(key for key in success_content if isinstance(key, str))
+            accept += ", application/json;q=0.9" if errors else ""
         return Operation(
             operation_id=self.method_names[(path, method)],
             method=method.upper(),
@@ -347,10 +371,10 @@ class _Builder:
             parameters=tuple(parameters),
             body_schema=body_schema,
             body_required=bool((body or {}).get("required", False)),
-            body_hint=self.type_hint(body_schema) if body_schema is not None else None,
+            body_hint=self.body_hint(kind, body_schema, body_media),
             success_statuses=tuple(success),
             result_schema=payload_schema,
-            result_hint=self.type_hint(payload_schema) if payload_schema is not None else "None",
+            result_hint="Download" if download else self.type_hint(payload_schema) if payload_schema else "None",
             error_schemas=errors,
             envelope=envelope,
             batch=_batch(operation.get("x-batch")),
@@ -360,9 +384,81 @@ class _Builder:
             anonymous=security == [] or security == [{}],
             example_body=first_example.get("value") if isinstance(first_example, dict) else None,
             source=operation.get("x-source"),
-            body_item_hint=self.item_hint(body_schema),
+            body_item_hint=self.item_hint(body_schema) if kind == "json" else None,
             result_item_hint=self.item_hint(payload_schema),
             error_models=error_models,
+            body_media_type=media_essence(body_media) if body_media is not None else None,
+            body_kind=kind,
+            form=form,
+            result_media_type=media_essence(result_media) if result_media is not None else None,
+            download=download,
+            accept=accept,
+        )
+
+    def body_hint(self, kind: str | None, schema: dict[str, Any] | None, media_type: str | None) -> str | None:
+        """The annotation of the ``body`` argument: a model or dict, a mapping of form fields, or a file."""
+        if kind == "json":
+            return self.type_hint(schema) if schema is not None else "Any"
+        if kind == "form":
+            return "Mapping[str, Any]"
+        if kind == "file":
+            return "str | FileInput" if media_essence(media_type or "").startswith("text/") else "FileInput"
+        return None
+
+    def form(self, schema: dict[str, Any], encoding: dict[str, Any], media_type: str) -> Form:
+        """How each field of a form body is sent, and the schema validating it (a file field accepts any value)."""
+        target = self.deref(schema)
+        target = target if isinstance(target, dict) else {}
+        fields: dict[str, FormField] = {}
+        relaxed_properties: dict[str, Any] = {}
+        for name, child in (target.get("properties") or {}).items():
+            entry = encoding.get(name)
+            content_type = entry.get("contentType") if isinstance(entry, dict) else None
+            fields[name] = field = self.form_field(child, content_type, media_type)
+            relaxed_properties[name] = _file_schema(self.deref(child)) if field.kind == "file" else child
+        additional_schema = target.get("additionalProperties", True)
+        additional: FormField | None = FormField("any")
+        relaxed_additional: Any = additional_schema
+        if additional_schema is False:
+            additional = None
+        elif isinstance(additional_schema, dict) and additional_schema:
+            additional = self.form_field(additional_schema, None, media_type)
+            if additional.kind == "file":
+                relaxed_additional = _file_schema(self.deref(additional_schema))
+        relaxed = {key: value for key, value in target.items() if key not in ("properties", "additionalProperties")}
+        relaxed["properties"] = relaxed_properties
+        relaxed["additionalProperties"] = relaxed_additional
+        return Form(fields=fields, schema=relaxed, additional=additional)
+
+    def form_field(self, schema: Any, content_type: str | None, media_type: str) -> FormField:
+        """A form field's kind from its schema and encoding, by OpenAPI's defaults (an object is a JSON part)."""
+        node = self.deref(schema)
+        node = node if isinstance(node, dict) else {}
+        json_encoded = content_type is not None and any(is_json_media_type(kind) for kind in content_type.split(","))
+        array = "array" in _types(node) or "items" in node
+        item = self.deref(node.get("items", {})) if array else node
+        if self.is_binary(item):
+            return FormField("file", content_type, array)
+        first = content_type.split(",")[0].strip() if content_type else None
+        if array or not json_encoded:
+            objects = "object" in _types(item) or "properties" in item
+            kind = "json" if json_encoded or (objects and media_type == MULTIPART_MEDIA_TYPE) else "text"
+            return FormField(kind, first, array)
+        return FormField("json", first, False, json_text=_types(node) == {"string"})
+
+    def is_binary(self, schema: Any) -> bool:
+        """A file: ``format: binary``, a ``contentMediaType`` that is not JSON, or only such alternatives."""
+        node = self.deref(schema)
+        if not isinstance(node, dict):
+            return False
+        if node.get("format") == "binary":
+            return True
+        content_media = node.get("contentMediaType")
+        if isinstance(content_media, str) and not is_json_media_type(content_media):
+            return True
+        members = [*(node.get("oneOf") or []), *(node.get("anyOf") or [])]
+        return bool(members) and all(
+            self.is_binary(member) or _types(self.deref(member)) == {"null"} for member in members
         )
 
     def item_hint(self, schema: dict[str, Any] | None) -> str | None:
@@ -496,6 +592,21 @@ def _batch(extension: dict[str, Any] | None) -> Batch | None:
 def _rate_limit(extension: dict[str, Any] | None) -> RateLimit | None:
     """What an ``x-rate-limit`` object declares."""
     return RateLimit(extension["requests"], extension["per_seconds"]) if extension is not None else None
+
+
+def _types(schema: Any) -> set[str]:
+    """The JSON types a schema declares (none when it declares none)."""
+    declared = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(declared, str):
+        return {declared}
+    return {kind for kind in declared if isinstance(kind, str)} if isinstance(declared, list) else set()
+
+
+def _file_schema(schema: Any) -> dict[str, Any]:
+    """A file field's schema for validation: any value (files are checked apart); a list keeps its bounds."""
+    if isinstance(schema, dict) and ("array" in _types(schema) or "items" in schema):
+        return {"type": "array", **{key: schema[key] for key in ("minItems", "maxItems") if key in schema}}
+    return {}
 
 
 def _union(hints: list[TypeHint]) -> TypeHint:

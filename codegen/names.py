@@ -11,7 +11,7 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "UNSET", "UnsetType", "OpenEnum", "OpenIntEnum", "OpenStrEnum", "define", "field", "date", "datetime"}
     | {"Client", "Timeout", "RetryPolicy", "BatchItem", "BatchResult", "Request", "Response", "Transport"}
-    | {"Urllib3Transport", "SERVERS", "NO_RETRY", "DEFAULT_BASE_URL"}
+    | {"Urllib3Transport", "SERVERS", "NO_RETRY", "DEFAULT_BASE_URL", "File", "FileInput", "Download"}
 )
 
 

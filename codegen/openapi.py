@@ -63,6 +63,8 @@ SCHEMA_REF_PREFIX = "#/components/schemas/"
 """How a ``$ref`` to a component schema starts."""
 
 JSON_MEDIA_TYPE = "application/json"
+MULTIPART_MEDIA_TYPE = "multipart/form-data"
+URLENCODED_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 
 class PathOperation(NamedTuple):
@@ -93,10 +95,49 @@ def iter_operations(document: Any) -> Iterator[PathOperation]:
 
 
 def json_media_schema(holder: Any) -> Any:
-    """The schema of a request body's or response's ``application/json`` content; None when there is none."""
+    """The schema of the JSON content a client uses (:func:`chosen_media_type`); None when there is none."""
     content = holder.get("content") if isinstance(holder, dict) else None
-    media = content.get(JSON_MEDIA_TYPE) if isinstance(content, dict) else None
+    chosen = chosen_media_type(content)
+    media = content.get(chosen) if isinstance(content, dict) and chosen and is_json_media_type(chosen) else None
     return media.get("schema") if isinstance(media, dict) else None
+
+
+def media_essence(media_type: str) -> str:
+    """``"Application/JSON; charset=utf-8"`` -> ``"application/json"``."""
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+def is_json_media_type(media_type: str) -> bool:
+    """JSON media types: ``application/json``, ``text/json`` and ``*/*+json``."""
+    essence = media_essence(media_type)
+    return essence in (JSON_MEDIA_TYPE, "text/json") or essence.endswith("+json")
+
+
+def chosen_media_type(content: Any) -> str | None:
+    """The key of a ``content`` object a client uses: JSON first, then multipart, urlencoded, else the first.
+
+    A vendor that takes JSON or a form gets JSON, which carries types; ``application/json``
+    itself comes before its variants. None when ``content`` declares no media type.
+    """
+    keys = [key for key in content if isinstance(key, str)] if isinstance(content, dict) else []
+    preferences = (
+        lambda key: key == JSON_MEDIA_TYPE,
+        is_json_media_type,
+        lambda key: media_essence(key) == MULTIPART_MEDIA_TYPE,
+        lambda key: media_essence(key) == URLENCODED_MEDIA_TYPE,
+    )
+    for wanted in preferences:
+        for key in keys:
+            if wanted(key):
+                return key
+    return keys[0] if keys else None
+
+
+def body_kind(media_type: str) -> str:
+    """How a request body of ``media_type`` is sent: ``"json"``, ``"form"`` (multipart or urlencoded) or ``"file"``."""
+    if is_json_media_type(media_type):
+        return "json"
+    return "form" if media_essence(media_type) in (MULTIPART_MEDIA_TYPE, URLENCODED_MEDIA_TYPE) else "file"
 
 
 def component_name(ref: str) -> str | None:

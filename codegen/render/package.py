@@ -11,11 +11,12 @@ from typing import Any
 import jinja2
 
 import codegen
-from codegen.ir import Spec, union
+from codegen.ir import Operation, Spec, union
 from codegen.names import docstring_text
 from codegen.openapi import ANNOTATION_KEYWORDS, DATA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
 from codegen.problems import Problem, has_errors
 from codegen.render.models import render_models
+from codegen.templates.runtime._operation import FormField
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME = TEMPLATES / "runtime"
@@ -82,6 +83,38 @@ def validation_schema(schema: Any) -> Any:
     return result
 
 
+_FIELD_KINDS = {
+    "file": ("a file", "files"),
+    "json": ("a JSON part", "JSON parts"),
+    "text": ("text", "texts"),
+    "any": ("text or a file", "texts or files"),
+}
+
+
+def _field_doc(field: FormField) -> str:
+    text = _FIELD_KINDS[field.kind][1 if field.array else 0]
+    return text + " (the JSON text, or a value written as JSON)" if field.json_text else text
+
+
+def form_doc(operation: Operation) -> str:
+    """The ``body`` argument of a form operation, for its docstring: each field and how it is sent."""
+    form = operation.form
+    if form is None:
+        return ""
+    required = set(form.schema.get("required", []))
+    fields = [
+        f"``{name}``{' (required)' if name in required else ''}: {_field_doc(field)}"
+        for name, field in form.fields.items()
+    ]
+    if form.additional is not None:
+        fields.append(f"other keys: {_field_doc(form.additional)}")
+    return (
+        f"the form ({operation.body_media_type}), a mapping of field names to values; "
+        + "; ".join(fields)
+        + ". A file is bytes, a binary file object, a ``pathlib.Path`` or a ``File``; validated before sending."
+    )
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -95,6 +128,7 @@ def _environment() -> jinja2.Environment:
     env.filters["doc"] = docstring_text
     env.filters["schema"] = lambda schema: _py_literal(validation_schema(schema))
     env.filters["union"] = union
+    env.filters["form_doc"] = form_doc
     return env
 
 

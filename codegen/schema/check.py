@@ -16,6 +16,8 @@ from codegen.openapi import (
     SCHEMA_LIST_KEYWORDS,
     SCHEMA_MAP_KEYWORDS,
     SCHEMA_SINGLE_KEYWORDS,
+    body_kind,
+    chosen_media_type,
     component_name,
     iter_operations,
     json_media_schema,
@@ -318,12 +320,7 @@ class _Checker:
             self.error(pointer, f"path parameter {extra!r} does not appear in the path")
         body = operation.get("requestBody")
         if body is not None:
-            body = self.deref(body)
-            schema = json_media_schema(body)
-            if schema is None:
-                self.error(join_pointer(pointer, "requestBody"), "needs an application/json schema")
-            else:
-                self.check_schema(schema, join_pointer(pointer, "requestBody", "content", "application/json", "schema"))
+            self.check_request_body(self.deref(body), join_pointer(pointer, "requestBody"))
         responses = operation.get("responses")
         if not isinstance(responses, dict) or not responses:
             self.error(join_pointer(pointer, "responses"), "must be an object with at least one response")
@@ -332,12 +329,47 @@ class _Checker:
             if not success:
                 self.error(join_pointer(pointer, "responses"), "needs a 2XX response")
             for code, response in responses.items():
-                schema = json_media_schema(self.deref(response))
+                response = self.deref(response)
+                schema = json_media_schema(response)
                 if schema is not None:
-                    self.check_schema(
-                        schema, join_pointer(pointer, "responses", code, "content", "application/json", "schema")
-                    )
+                    chosen = chosen_media_type(response.get("content")) or ""
+                    self.check_schema(schema, join_pointer(pointer, "responses", code, "content", chosen, "schema"))
         self.check_extensions_at(pointer, operation)
+
+    def check_request_body(self, body: Any, pointer: str) -> None:
+        """The media type a client sends (JSON, a form or a file: :func:`chosen_media_type`) and its schema."""
+        content = body.get("content") if isinstance(body, dict) else None
+        chosen = chosen_media_type(content)
+        if chosen is None or not isinstance(content, dict):
+            self.error(pointer, "needs a content object with at least one media type")
+            return
+        media_pointer = join_pointer(pointer, "content", chosen)
+        media_object = content[chosen]
+        if not isinstance(media_object, dict):
+            self.error(media_pointer, "must be an object")
+            return
+        kind = body_kind(chosen)
+        schema = media_object.get("schema")
+        if schema is None:
+            if kind != "file":
+                self.error(media_pointer, f"needs a schema (a {kind} body is validated before sending)")
+            return
+        self.check_schema(schema, join_pointer(media_pointer, "schema"))
+        if kind != "form":
+            return
+        target = self.deref(schema)
+        if not isinstance(target, dict) or not (target.get("type") == "object" or "properties" in target):
+            self.error(join_pointer(media_pointer, "schema"), "a form body needs an object schema (its fields)")
+        encoding = media_object.get("encoding", {})
+        if not isinstance(encoding, dict):
+            self.error(join_pointer(media_pointer, "encoding"), "must be an object")
+            return
+        for name, entry in encoding.items():
+            content_type = entry.get("contentType") if isinstance(entry, dict) else None
+            if not isinstance(entry, dict) or not (content_type is None or isinstance(content_type, str)):
+                self.error(join_pointer(media_pointer, "encoding", name), "must be an object; contentType a string")
+            elif content_type is not None and any(char in content_type for char in "\r\n"):
+                self.error(join_pointer(media_pointer, "encoding", name, "contentType"), "must not contain CR or LF")
 
     def check_extensions_at(self, pointer: str, node: dict[str, Any]) -> None:
         envelope = node.get("x-envelope")

@@ -34,6 +34,7 @@ was generated from; no other file of the package repeats them.
 
 from . import errors, models, testing
 from ._batch import BatchItem, BatchResult
+from ._bodies import Download, File, FileInput
 from ._converter import converter, structure, unstructure
 from ._httpx import HttpxTransport
 from ._retry import NO_RETRY, RetryPolicy, Timeout
@@ -65,7 +66,10 @@ __all__ = [
     "CustomerAddress",
     "CustomerApiResult",
     "CustomerMetaData",
+    "Download",
     "ErrorCode",
+    "File",
+    "FileInput",
     "HttpxTransport",
     "Request",
     "Response",

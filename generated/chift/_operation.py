@@ -12,6 +12,8 @@ import attrs
 __all__ = [
     "Batch",
     "Envelope",
+    "Form",
+    "FormField",
     "OperationSpec",
     "Param",
     "RateLimit",
@@ -64,6 +66,34 @@ class RateLimit:
 
 
 @attrs.frozen
+class FormField:
+    """How one field of a form body is sent: ``kind`` is "file", "json", "text" or "any" (decided by the value).
+
+    ``content_type`` is the schema's ``encoding.<field>.contentType`` (for a file: the types
+    allowed, comma-separated); ``array`` is true for a list sent as one part (or pair) per
+    item; ``json_text`` is true for a JSON part declared as a string (the JSON text itself).
+    """
+
+    kind: str
+    content_type: str | None = None
+    array: bool = False
+    json_text: bool = False
+
+
+@attrs.frozen
+class Form:
+    """A ``multipart/form-data`` or urlencoded body: its fields, and how other keys are sent.
+
+    ``schema`` validates the form with every file field accepting any value (files are
+    checked to be files apart); ``additional`` is None when the schema allows no other key.
+    """
+
+    fields: Mapping[str, FormField]
+    schema: Mapping[str, Any]
+    additional: FormField | None = FormField("any")
+
+
+@attrs.frozen
 class OperationSpec:
     """One operation: method, path template, parameters, body and response handling."""
 
@@ -80,6 +110,11 @@ class OperationSpec:
     batch: Batch | None = None
     rate_limit: RateLimit | None = None
     anonymous: bool = False
+    body_media_type: str = "application/json"
+    form: Form | None = None  # a multipart or urlencoded body; None for JSON or a file
+    accept: str = "application/json"
+    download: bool = False  # the result is not JSON: a Download
+    result_media_type: str = "application/json"
 
 
 _MISSING = object()

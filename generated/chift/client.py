@@ -39,6 +39,10 @@ class Client(BaseClient):
             ``testing.MockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
         user_agent: the User-Agent header.
+        strict_responses: raise ``DecodeError`` when a 2XX JSON body breaks the schema. By
+            default the result is returned with the values as received, and an
+            ``errors.ResponseValidationWarning`` says where: an exception after a create
+            would hide a record that exists, and calling again would duplicate it.
 
     Raises:
         ConfigurationError: credentials are missing or ``base_url`` is not https.
@@ -61,6 +65,7 @@ class Client(BaseClient):
         transport: Transport | None = None,
         max_response_bytes: int = 10 * 1024 * 1024,
         user_agent: str = DEFAULT_USER_AGENT,
+        strict_responses: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -81,6 +86,7 @@ class Client(BaseClient):
             transport=transport,
             max_response_bytes=max_response_bytes,
             user_agent=user_agent,
+            strict_responses=strict_responses,
         )
 
     def create_invoicing_contact(
@@ -108,7 +114,8 @@ class Client(BaseClient):
             RequestValidationError: the arguments break the schema (nothing was sent).
             HTTPStatusError: a non-2XX answer (a subclass per status family).
             TransportError: the request could not be completed.
-            DecodeError: the response is not what the schema promises.
+            DecodeError: the response is not what the schema promises (not JSON, say); with
+                ``strict_responses=True``, also a JSON body that breaks the schema.
         """
         data, response = self._call(
             _spec.OPERATIONS["create_invoicing_contact"],
@@ -117,7 +124,7 @@ class Client(BaseClient):
             },
             body,
         )
-        return self._structure(data, models.ContactItemOut, response)
+        return self._structure(data, models.ContactItemOut, response, _spec.OPERATIONS["create_invoicing_contact"])
 
     def create_accounting_invoice(
         self,
@@ -161,7 +168,8 @@ class Client(BaseClient):
             RequestValidationError: the arguments break the schema (nothing was sent).
             HTTPStatusError: a non-2XX answer (a subclass per status family).
             TransportError: the request could not be completed.
-            DecodeError: the response is not what the schema promises.
+            DecodeError: the response is not what the schema promises (not JSON, say); with
+                ``strict_responses=True``, also a JSON body that breaks the schema.
         """
         data, response = self._call(
             _spec.OPERATIONS["create_accounting_invoice"],
@@ -173,7 +181,7 @@ class Client(BaseClient):
             },
             body,
         )
-        return self._structure(data, models.InvoiceItemOut, response)
+        return self._structure(data, models.InvoiceItemOut, response, _spec.OPERATIONS["create_accounting_invoice"])
 
 
 class AsyncClient(AsyncBaseClient):
@@ -199,6 +207,10 @@ class AsyncClient(AsyncBaseClient):
             ``testing.AsyncMockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
         user_agent: the User-Agent header.
+        strict_responses: raise ``DecodeError`` when a 2XX JSON body breaks the schema. By
+            default the result is returned with the values as received, and an
+            ``errors.ResponseValidationWarning`` says where: an exception after a create
+            would hide a record that exists, and calling again would duplicate it.
 
     Raises:
         ConfigurationError: credentials are missing or ``base_url`` is not https; or
@@ -222,6 +234,7 @@ class AsyncClient(AsyncBaseClient):
         transport: AsyncTransport | None = None,
         max_response_bytes: int = 10 * 1024 * 1024,
         user_agent: str = DEFAULT_USER_AGENT,
+        strict_responses: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -242,6 +255,7 @@ class AsyncClient(AsyncBaseClient):
             transport=transport,
             max_response_bytes=max_response_bytes,
             user_agent=user_agent,
+            strict_responses=strict_responses,
         )
 
     async def create_invoicing_contact(
@@ -269,7 +283,8 @@ class AsyncClient(AsyncBaseClient):
             RequestValidationError: the arguments break the schema (nothing was sent).
             HTTPStatusError: a non-2XX answer (a subclass per status family).
             TransportError: the request could not be completed.
-            DecodeError: the response is not what the schema promises.
+            DecodeError: the response is not what the schema promises (not JSON, say); with
+                ``strict_responses=True``, also a JSON body that breaks the schema.
         """
         data, response = await self._call(
             _spec.OPERATIONS["create_invoicing_contact"],
@@ -278,7 +293,7 @@ class AsyncClient(AsyncBaseClient):
             },
             body,
         )
-        return self._structure(data, models.ContactItemOut, response)
+        return self._structure(data, models.ContactItemOut, response, _spec.OPERATIONS["create_invoicing_contact"])
 
     async def create_accounting_invoice(
         self,
@@ -322,7 +337,8 @@ class AsyncClient(AsyncBaseClient):
             RequestValidationError: the arguments break the schema (nothing was sent).
             HTTPStatusError: a non-2XX answer (a subclass per status family).
             TransportError: the request could not be completed.
-            DecodeError: the response is not what the schema promises.
+            DecodeError: the response is not what the schema promises (not JSON, say); with
+                ``strict_responses=True``, also a JSON body that breaks the schema.
         """
         data, response = await self._call(
             _spec.OPERATIONS["create_accounting_invoice"],
@@ -334,4 +350,4 @@ class AsyncClient(AsyncBaseClient):
             },
             body,
         )
-        return self._structure(data, models.InvoiceItemOut, response)
+        return self._structure(data, models.InvoiceItemOut, response, _spec.OPERATIONS["create_accounting_invoice"])

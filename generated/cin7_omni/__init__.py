@@ -34,6 +34,7 @@ was generated from; no other file of the package repeats them.
 
 from . import errors, models, testing
 from ._batch import BatchItem, BatchResult
+from ._bodies import Download, File, FileInput
 from ._converter import converter, structure, unstructure
 from ._httpx import HttpxTransport
 from ._retry import NO_RETRY, RetryPolicy, Timeout
@@ -63,6 +64,9 @@ __all__ = [
     "Client",
     "Contact",
     "ContactType",
+    "Download",
+    "File",
+    "FileInput",
     "HttpxTransport",
     "Request",
     "Response",

@@ -25,6 +25,11 @@
     │       └── ResponseTooLarge      the body is larger than the client accepts
     └── BatchPartialFailure           some items of a batch failed; ``result`` has every created id
 
+One warning, not an exception::
+
+    UserWarning
+    └── ResponseValidationWarning     a 2XX JSON body broke the schema; the result holds the values as received
+
 Lower-layer exceptions (urllib3, socket, json, cattrs) never escape: they are mapped to
 this tree where the client meets them. No exception text contains a credential.
 """
@@ -58,6 +63,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseError",
     "ResponseTooLarge",
+    "ResponseValidationWarning",
     "ServerError",
     "TransportError",
     "UnprocessableEntityError",
@@ -77,7 +83,7 @@ class ConfigurationError(ClientError, ValueError):
 
 @attrs.frozen
 class Violation:
-    """One way a request breaks its schema, located by a JSON path such as ``$.lines[3].tax_rate``."""
+    """One way a request (or a response) breaks its schema, located by a JSON path such as ``$.lines[3].tax_rate``."""
 
     path: str
     message: str
@@ -271,6 +277,32 @@ class DecodeError(ResponseError):
 
 class ResponseTooLarge(DecodeError):
     """The response body exceeds the client's ``max_response_bytes``."""
+
+
+class ResponseValidationWarning(UserWarning):
+    """A 2XX JSON response broke the schema; the call returned its result anyway.
+
+    The values that break the schema (a null where none is allowed, a missing required
+    field, a value of another type) are kept as received, and the rest of the result is
+    typed as usual: after a create, an exception would hide a record that exists, and the
+    natural retry would duplicate it. ``violations`` says where (JSON paths relative to the
+    returned payload). Turn it into an error with
+    ``warnings.simplefilter("error", ResponseValidationWarning)``, or pass
+    ``Client(strict_responses=True)`` to get a ``DecodeError`` instead.
+    """
+
+    def __init__(
+        self, operation: str, status: int, violations: Sequence[Violation], request_id: str | None = None
+    ) -> None:
+        self.operation = operation
+        self.status = status
+        self.violations = tuple(violations)
+        self.request_id = request_id
+        lines = "\n".join(f"  {violation}" for violation in self.violations)
+        suffix = f" [request id {request_id}]" if request_id else ""
+        super().__init__(
+            f"{operation}: HTTP {status}: the response breaks the schema; values kept as received{suffix}\n{lines}"
+        )
 
 
 class BatchPartialFailure(ClientError):

@@ -26,9 +26,11 @@ import ipaddress
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import urllib.parse
+import warnings
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -37,11 +39,13 @@ import cattrs
 
 from ._auth import Auth, NoAuth, Secret
 from ._batch import BatchItem, BatchResult
+from ._bodies import download, encode_body, is_json_type
 from ._converter import converter
 from ._enums import OpenEnum
 from ._operation import OperationSpec, TokenExchange, pointer_get, pointer_has
 from ._ratelimit import RateLimiter
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, Timeout, parse_retry_after
+from ._tolerant import structure_tolerant
 from ._transport import Request, Response
 from ._unset import UNSET
 from ._validation import SchemaValidator, child_path
@@ -54,6 +58,7 @@ from .errors import (
     EnvelopeError,
     ReadTimeout,
     RequestValidationError,
+    ResponseValidationWarning,
     TransportError,
     Violation,
     request_id,
@@ -250,10 +255,12 @@ class ClientCore(Generic[TransportT]):
         transport: TransportT | None,
         max_response_bytes: int,
         user_agent: str,
+        strict_responses: bool = False,
     ) -> None:
         self._base_url = check_base_url(base_url)
         self._auth = auth
         self._transport: TransportT = transport if transport is not None else self._default_transport()
+        self._strict_responses = strict_responses
         self._timeout = timeout
         self._retry = retry
         self._max_response_bytes = max_response_bytes
@@ -363,13 +370,27 @@ class ClientCore(Generic[TransportT]):
     def _encode_body(
         self, operation: OperationSpec, body: Any, headers: dict[str, str], violations: list[Violation]
     ) -> bytes | None:
-        """The request body's bytes (adding its Content-Type to ``headers``), or None when there is none."""
-        if operation.body_schema is None:
+        """The request body's bytes (adding its Content-Type to ``headers``), or None when there is none.
+
+        JSON, a form (multipart or urlencoded) or a file, as the operation's media type says;
+        also the Accept header of an operation whose result is not JSON.
+        """
+        if operation.accept != "application/json":
+            headers["Accept"] = operation.accept
+        media_type = operation.body_media_type
+        json_body = operation.form is None and (media_type == "application/json" or is_json_type(media_type))
+        if json_body and operation.body_schema is None:
             return None
         if body is UNSET:
             if operation.body_required:
                 violations.append(Violation("$", "a request body is required"))
             return None
+        if not json_body:
+            encoded = encode_body(media_type, operation.form, body, self._validator, violations)
+            if encoded is None:
+                return None
+            headers["Content-Type"] = encoded[1]
+            return encoded[0]
         wire_body = _to_wire(body, violations)
         if wire_body is UNSET:
             return None
@@ -378,7 +399,7 @@ class ClientCore(Generic[TransportT]):
             return None
         payload = _to_json(wire_body, violations)
         if payload is not None:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = media_type
         return payload
 
     def _limiter(self, operation: OperationSpec) -> RateLimiter | None:
@@ -448,6 +469,8 @@ class ClientCore(Generic[TransportT]):
         """The payload JSON of the final response, or the error it stands for."""
         status = response.status
         if 200 <= status < 300:
+            if operation.download:  # never parsed as JSON
+                return download(response.body, response.headers, operation.result_media_type)
             if not operation.has_result and not response.body.strip():
                 return None
             data = self._parse_json(response)
@@ -471,7 +494,9 @@ class ClientCore(Generic[TransportT]):
                         detail=pointer_get(data, envelope.detail),
                     )
             if not pointer_has(data, envelope.data):
-                raise self._decode_error(response, f"the response envelope has no payload at {envelope.data!r}")
+                if self._strict_responses:
+                    raise self._decode_error(response, f"the response envelope has no payload at {envelope.data!r}")
+                return UNSET  # _structure reports it
             return pointer_get(data, envelope.data)
         raise self._status_error(operation, response)
 
@@ -508,8 +533,20 @@ class ClientCore(Generic[TransportT]):
             error=error,
         )
 
-    def _structure(self, data: Any, kind: type[T], response: Response) -> T:
-        """Build the typed result; a body that does not fit the schema raises DecodeError."""
+    def _structure(self, data: Any, kind: type[T], response: Response, operation: OperationSpec | None = None) -> T:
+        """Build the typed result from the payload of ``operation``'s response.
+
+        A payload that breaks the schema is returned with the offending values as received
+        and a ResponseValidationWarning; with ``strict_responses`` it raises DecodeError.
+        """
+        if not self._strict_responses:
+            try:
+                return converter.structure(data, kind)  # the usual case, at the usual cost
+            except Exception:  # the tolerant walk below finds the parts that break the schema
+                pass
+            result, violations = self._tolerant(data, kind, response, operation)
+            self._warn(operation, response, violations)
+            return result
         try:
             return converter.structure(data, kind)
         except cattrs.BaseValidationError as exc:
@@ -518,6 +555,29 @@ class ClientCore(Generic[TransportT]):
         except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as exc:
             reason = f"{type(exc).__name__}: {str(exc)[:300]}"
             raise self._decode_error(response, f"the response does not match the schema: {reason}") from None
+
+    def _tolerant(
+        self, data: Any, kind: type[T], response: Response, operation: OperationSpec | None, path: str = "$"
+    ) -> tuple[T, list[Violation]]:
+        """The result typed where the data fits, and where it does not."""
+        if data is UNSET:  # an envelope without its payload (see _decode)
+            envelope = operation.envelope if operation is not None else None
+            where = envelope.data if envelope is not None else ""
+            found = [Violation(path, f"is absent: the response envelope has no payload at {where!r} (left UNSET)")]
+            return data, found  # type: ignore[return-value]
+        try:
+            return structure_tolerant(data, kind, path)
+        except RecursionError:
+            raise self._decode_error(response, "the response is nested too deeply") from None
+
+    def _warn(self, operation: OperationSpec | None, response: Response, violations: Sequence[Violation]) -> None:
+        """Report a response that breaks the schema: a ResponseValidationWarning, and a log line at WARNING."""
+        if not violations:
+            return
+        name = operation.operation_id if operation is not None else "response"
+        warning = ResponseValidationWarning(name, response.status, violations, self._request_id(response))
+        logger.warning("%s", warning)
+        warnings.warn(warning, stacklevel=_caller_stacklevel())
 
     def _batch_result(
         self,
@@ -532,17 +592,23 @@ class ClientCore(Generic[TransportT]):
         batch = operation.batch
         if batch is None or not isinstance(data, list):
             raise self._decode_error(response, "a batch response must be a JSON array")
-        by_index: dict[int, Any] = {}
-        for raw in data:
+        by_index: dict[int, tuple[int, Any]] = {}
+        for position, raw in enumerate(data):
             index = pointer_get(raw, batch.index)
             if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(inputs):
-                by_index.setdefault(index, raw)
+                by_index.setdefault(index, (position, raw))
         items: list[BatchItem[Any, T]] = []
+        violations: list[Violation] = []
         for index, given in enumerate(inputs):
-            raw = by_index.get(index)
-            if raw is None:
+            if index not in by_index:
                 items.append(BatchItem(index=index, input=given, success=False, errors=("no result for this input",)))
                 continue
+            position, raw = by_index[index]
+            if self._strict_responses:
+                typed = self._structure(raw, item_type, response, operation)
+            else:
+                typed, found = self._tolerant(raw, item_type, response, operation, f"$[{position}]")
+                violations += found
             reported = pointer_get(raw, batch.errors)
             errors = () if reported is None else reported
             items.append(
@@ -552,9 +618,10 @@ class ClientCore(Generic[TransportT]):
                     success=pointer_get(raw, batch.success) is True,
                     id=pointer_get(raw, batch.id),
                     errors=tuple(str(error) for error in _as_iterable(errors)),
-                    result=self._structure(raw, item_type, response),
+                    result=typed,
                 )
             )
+        self._warn(operation, response, violations)  # one warning for the whole batch
         result: BatchResult[Any, T] = BatchResult(items=tuple(items))
         if raise_on_failure and not result.ok:
             raise BatchPartialFailure(operation.operation_id, result)
@@ -582,6 +649,15 @@ def _to_json(value: Any, violations: list[Violation]) -> bytes | None:
         # ValueError also covers NaN/Infinity and integers too long to write.
         violations.append(Violation("$", f"cannot be written as JSON: {type(exc).__name__}: {str(exc)[:100]}"))
         return None
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside this package: a warning points at the caller's line."""
+    package = __name__.rpartition(".")[0] + "."
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and str(frame.f_globals.get("__name__", "")).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _is_header_text(text: str) -> bool:

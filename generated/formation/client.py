@@ -35,6 +35,10 @@ class Client(BaseClient):
             ``testing.MockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
         user_agent: the User-Agent header.
+        strict_responses: raise ``DecodeError`` when a 2XX JSON body breaks the schema. By
+            default the result is returned with the values as received, and an
+            ``errors.ResponseValidationWarning`` says where: an exception after a create
+            would hide a record that exists, and calling again would duplicate it.
 
     Raises:
         ConfigurationError: credentials are missing or ``base_url`` is not https.
@@ -53,6 +57,7 @@ class Client(BaseClient):
         transport: Transport | None = None,
         max_response_bytes: int = 10 * 1024 * 1024,
         user_agent: str = DEFAULT_USER_AGENT,
+        strict_responses: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -69,6 +74,7 @@ class Client(BaseClient):
             transport=transport,
             max_response_bytes=max_response_bytes,
             user_agent=user_agent,
+            strict_responses=strict_responses,
         )
 
     def create_contact(
@@ -95,14 +101,15 @@ class Client(BaseClient):
             HTTPStatusError: a non-2XX answer (a subclass per status family).
             EnvelopeError: HTTP 2XX but the envelope reports a failure.
             TransportError: the request could not be completed.
-            DecodeError: the response is not what the schema promises.
+            DecodeError: the response is not what the schema promises (not JSON, say); with
+                ``strict_responses=True``, also a JSON body that breaks the schema.
         """
         data, response = self._call(
             _spec.OPERATIONS["create_contact"],
             {},
             body,
         )
-        return self._structure(data, models.ContactOut, response)
+        return self._structure(data, models.ContactOut, response, _spec.OPERATIONS["create_contact"])
 
 
 class AsyncClient(AsyncBaseClient):
@@ -124,6 +131,10 @@ class AsyncClient(AsyncBaseClient):
             ``testing.AsyncMockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
         user_agent: the User-Agent header.
+        strict_responses: raise ``DecodeError`` when a 2XX JSON body breaks the schema. By
+            default the result is returned with the values as received, and an
+            ``errors.ResponseValidationWarning`` says where: an exception after a create
+            would hide a record that exists, and calling again would duplicate it.
 
     Raises:
         ConfigurationError: credentials are missing or ``base_url`` is not https; or
@@ -143,6 +154,7 @@ class AsyncClient(AsyncBaseClient):
         transport: AsyncTransport | None = None,
         max_response_bytes: int = 10 * 1024 * 1024,
         user_agent: str = DEFAULT_USER_AGENT,
+        strict_responses: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -159,6 +171,7 @@ class AsyncClient(AsyncBaseClient):
             transport=transport,
             max_response_bytes=max_response_bytes,
             user_agent=user_agent,
+            strict_responses=strict_responses,
         )
 
     async def create_contact(
@@ -185,11 +198,12 @@ class AsyncClient(AsyncBaseClient):
             HTTPStatusError: a non-2XX answer (a subclass per status family).
             EnvelopeError: HTTP 2XX but the envelope reports a failure.
             TransportError: the request could not be completed.
-            DecodeError: the response is not what the schema promises.
+            DecodeError: the response is not what the schema promises (not JSON, say); with
+                ``strict_responses=True``, also a JSON body that breaks the schema.
         """
         data, response = await self._call(
             _spec.OPERATIONS["create_contact"],
             {},
             body,
         )
-        return self._structure(data, models.ContactOut, response)
+        return self._structure(data, models.ContactOut, response, _spec.OPERATIONS["create_contact"])

@@ -313,7 +313,10 @@ def test_formation_success_false_on_http_200_is_an_envelope_error(loopback: Loop
 def test_an_envelope_without_its_payload_is_a_decode_error(loopback: LoopbackServer) -> None:
     loopback.route("POST", FORMATION_CONTACTS, Reply.json(200, {"success": True, "message": "ok"}))
 
-    with formation_client(loopback.url) as client, pytest.raises(formation.errors.DecodeError) as caught:
+    with (
+        formation_client(loopback.url, strict_responses=True) as client,
+        pytest.raises(formation.errors.DecodeError) as caught,
+    ):
         client.create_contact(body=formation_contact())
 
     assert type(caught.value) is formation.errors.DecodeError
@@ -457,7 +460,10 @@ def test_a_payload_of_the_wrong_type_is_a_decode_error_naming_the_field(loopback
     envelope["data"]["created_at"] = "yesterday"
     loopback.route("POST", FORMATION_CONTACTS, Reply.json(200, envelope))
 
-    with formation_client(loopback.url) as client, pytest.raises(formation.errors.DecodeError) as caught:
+    with (
+        formation_client(loopback.url, strict_responses=True) as client,
+        pytest.raises(formation.errors.DecodeError) as caught,
+    ):
         client.create_contact(body=formation_contact())
 
     assert "created_at" in str(caught.value)

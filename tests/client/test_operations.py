@@ -234,7 +234,10 @@ def test_billbee_null_data_on_success_is_returned_as_none(loopback: LoopbackServ
 def test_billbee_data_that_is_not_a_customer_is_a_decode_error(loopback: LoopbackServer, data: Any) -> None:
     loopback.route("POST", BILLBEE_CUSTOMERS, Reply.json(200, {"ErrorMessage": None, "ErrorCode": 0, "Data": data}))
 
-    with billbee_client(loopback.url) as client, pytest.raises(billbee.errors.DecodeError) as caught:
+    with (
+        billbee_client(loopback.url, strict_responses=True) as client,
+        pytest.raises(billbee.errors.DecodeError) as caught,
+    ):
         client.create_customer(body={"Name": "Erika"})
 
     assert caught.value.status == 200

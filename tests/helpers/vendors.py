@@ -91,6 +91,7 @@ def chift_exchange_client(
     retry: chift.RetryPolicy = CHIFT_RETRY,
     timeout: chift.Timeout = CHIFT_TIMEOUT,
     marketplace_id: str | None = None,
+    strict_responses: bool = False,
 ) -> chift.Client:
     """A Chift client that obtains its Bearer token from ``POST /token``."""
     return chift.Client(
@@ -101,6 +102,7 @@ def chift_exchange_client(
         base_url=base_url,
         retry=retry,
         timeout=timeout,
+        strict_responses=strict_responses,
     )
 
 
@@ -110,6 +112,7 @@ def chift_token_client(
     retry: chift.RetryPolicy = CHIFT_RETRY,
     timeout: chift.Timeout = CHIFT_TIMEOUT,
     max_response_bytes: int = 1 << 20,
+    strict_responses: bool = False,
 ) -> chift.Client:
     """A Chift client with a static Bearer token."""
     return chift.Client(
@@ -118,11 +121,16 @@ def chift_token_client(
         retry=retry,
         timeout=timeout,
         max_response_bytes=max_response_bytes,
+        strict_responses=strict_responses,
     )
 
 
 def billbee_client(
-    base_url: str, *, retry: billbee.RetryPolicy = BILLBEE_RETRY, timeout: billbee.Timeout = BILLBEE_TIMEOUT
+    base_url: str,
+    *,
+    retry: billbee.RetryPolicy = BILLBEE_RETRY,
+    timeout: billbee.Timeout = BILLBEE_TIMEOUT,
+    strict_responses: bool = False,
 ) -> billbee.Client:
     """A Billbee client (Basic user and API password, plus the API key header)."""
     return billbee.Client(
@@ -132,15 +140,25 @@ def billbee_client(
         base_url=base_url,
         retry=retry,
         timeout=timeout,
+        strict_responses=strict_responses,
     )
 
 
 def cin7_client(
-    base_url: str, *, retry: cin7_omni.RetryPolicy = CIN7_RETRY, timeout: cin7_omni.Timeout = CIN7_TIMEOUT
+    base_url: str,
+    *,
+    retry: cin7_omni.RetryPolicy = CIN7_RETRY,
+    timeout: cin7_omni.Timeout = CIN7_TIMEOUT,
+    strict_responses: bool = False,
 ) -> cin7_omni.Client:
     """A Cin7 Omni client (Basic user and API key)."""
     return cin7_omni.Client(
-        username=CIN7_USERNAME, api_key=CIN7_API_KEY, base_url=base_url, retry=retry, timeout=timeout
+        username=CIN7_USERNAME,
+        api_key=CIN7_API_KEY,
+        base_url=base_url,
+        retry=retry,
+        timeout=timeout,
+        strict_responses=strict_responses,
     )
 
 
@@ -150,6 +168,7 @@ def formation_client(
     retry: formation.RetryPolicy = FORMATION_RETRY,
     timeout: formation.Timeout = FORMATION_TIMEOUT,
     max_response_bytes: int = 1 << 20,
+    strict_responses: bool = False,
 ) -> formation.Client:
     """A Formation client (``X-API-KEY``)."""
     return formation.Client(
@@ -158,6 +177,7 @@ def formation_client(
         retry=retry,
         timeout=timeout,
         max_response_bytes=max_response_bytes,
+        strict_responses=strict_responses,
     )
 
 

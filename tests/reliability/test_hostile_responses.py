@@ -5,7 +5,8 @@ Infinity, duplicate keys, a wrong JSON type in every field of every operation's 
 response, hostile error bodies and hostile batch results: each call must end in an error
 of the package's tree (a decode error, an HTTP status error...) or in a tolerant value
 that can still be shown and written back, never another exception, a hang or unbounded
-memory.
+memory. The clients are strict (``strict_responses=True``): a body that breaks the schema
+is a decode error here; tests/client/test_tolerant_responses.py covers the default.
 """
 
 from __future__ import annotations
@@ -32,8 +33,14 @@ Body = bytes | Callable[[Any], bytes]
 """A response body, or a function of the request JSON giving one."""
 
 
-def run_call(operation: Operation, status: int, body: Body, content_type: str = "application/json") -> str:
-    """Make one call answered by ``body``; return the outcome, failing on anything but a value or a ClientError."""
+def run_call(
+    operation: Operation, status: int, body: Body, content_type: str = "application/json", *, strict: bool = True
+) -> str:
+    """Make one call answered by ``body``; return the outcome, failing on anything but a value or a ClientError.
+
+    The client is strict (``strict_responses=True``) unless ``strict`` is false: a JSON body
+    that breaks the schema is then a DecodeError, not a value with a warning.
+    """
     package = operation.package
 
     def handler(request: Any) -> Any:
@@ -41,7 +48,9 @@ def run_call(operation: Operation, status: int, body: Body, content_type: str = 
         return package.testing.Response(status=status, headers={"content-type": content_type}, body=payload)
 
     client = operation.make_client(
-        transport=package.testing.MockTransport(handler), retry=package.RetryPolicy(max_attempts=1)
+        transport=package.testing.MockTransport(handler),
+        retry=package.RetryPolicy(max_attempts=1),
+        strict_responses=strict,
     )
     try:
         result = operation.call(client, "hostile")

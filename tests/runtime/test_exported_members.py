@@ -27,6 +27,9 @@ PACKAGE_EXPORTS = [
     "BatchItem",
     "BatchResult",
     "Client",
+    "Download",
+    "File",
+    "FileInput",
     "Request",
     "Response",
     "RetryPolicy",
@@ -59,6 +62,7 @@ MODULE_EXPORTS = {
         "build_auth",
     ],
     "_batch": ["BatchItem", "BatchResult"],
+    "_bodies": ["Download", "File", "FileInput", "Readable", "download", "encode_body", "is_file", "is_json_type"],
     "_client": ["BaseClient", "check_base_url"],
     "_core": [
         "Attempts",
@@ -78,6 +82,8 @@ MODULE_EXPORTS = {
     "_operation": [
         "Batch",
         "Envelope",
+        "Form",
+        "FormField",
         "OperationSpec",
         "Param",
         "RateLimit",
@@ -87,6 +93,7 @@ MODULE_EXPORTS = {
         "pointer_has",
     ],
     "_ratelimit": ["RateLimiter"],
+    "_tolerant": ["structure_tolerant"],
     "_retry": [
         "DEFAULT_RETRY",
         "DEFAULT_TIMEOUT",
@@ -121,6 +128,7 @@ MODULE_EXPORTS = {
         "RequestValidationError",
         "ResponseError",
         "ResponseTooLarge",
+        "ResponseValidationWarning",
         "ServerError",
         "TransportError",
         "UnprocessableEntityError",
