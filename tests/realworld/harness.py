@@ -283,13 +283,54 @@ class RequestBuilder:
             all_examples &= example
             arguments[param.python_name] = value
         body = self.sampler.resolve(operation.get("requestBody"))
-        if isinstance(body, dict):
-            media = (body.get("content") or {}).get("application/json")
-            if isinstance(media, dict):
-                value, example = self.value(media, media.get("schema", {}), use_examples, defects, "body")
-                all_examples &= example
-                arguments["body"] = value
+        content = body.get("content") if isinstance(body, dict) else None
+        media = next(
+            (
+                value
+                for key, value in (content or {}).items()
+                if key.split(";")[0].strip().lower() == spec.body_media_type
+            ),
+            None,
+        )
+        if not isinstance(media, dict):
+            return Request(arguments, all_examples, defects)
+        if spec.form is not None:
+            arguments["body"] = self.form(spec.form, media, use_examples, defects)
+            all_examples = False
+        elif spec.body_schema is not None:
+            value, example = self.value(media, media.get("schema", {}), use_examples, defects, "body")
+            all_examples &= example
+            arguments["body"] = value
+        else:  # a file as the whole body
+            arguments["body"] = self.file("body", spec.body_media_type)
+            all_examples = False
         return Request(arguments, all_examples, defects)
+
+    def file(self, name: str, content_types: str | None) -> Any:
+        """A small file for a file field: a PDF when the field takes one, else the first type it allows."""
+        allowed = [kind.strip() for kind in (content_types or "").split(",") if kind.strip()]
+        kind = "application/pdf" if "application/pdf" in allowed or not allowed else allowed[0]
+        suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(kind, ".bin")
+        return self.pkg.File(PDF if kind == "application/pdf" else b"realworld sample\n", f"{name}{suffix}", kind)
+
+    def form(self, form: Any, media: dict[str, Any], use_examples: bool, defects: list[str]) -> dict[str, Any]:
+        """A multipart or urlencoded form: every declared field, and one more file when the schema allows them."""
+        schema = self.sampler.resolve(media.get("schema", {}))
+        values: dict[str, Any] = {}
+        for name, child in schema.get("properties", {}).items():
+            field_spec = form.fields.get(name)
+            kind = field_spec.kind if field_spec is not None else "any"
+            if kind == "file":
+                one = self.file(name, field_spec.content_type)
+                values[name] = [one] if field_spec.array else one
+            elif kind == "json" and field_spec.json_text:
+                value, _ = self.value({}, child, use_examples, defects, name)
+                values[name] = value if _is_json_text(value) else "{}"
+            else:
+                values[name], _ = self.value({}, child, use_examples, defects, name)
+        if form.additional is not None and form.additional.kind == "file":
+            values["additional_file"] = self.file("additional_file", form.additional.content_type)
+        return values
 
     def value(
         self, holder: dict[str, Any], schema: Any, use_examples: bool, defects: list[str], where: str
@@ -308,6 +349,18 @@ class RequestBuilder:
             if found:
                 return value, True
         return self.sampler.sample(schema, where), False
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+"""A minimal PDF, for file fields."""
+
+
+def _is_json_text(value: Any) -> bool:
+    try:
+        json.loads(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def call(pkg: ModuleType, client: Any, name: str, arguments: dict[str, Any]) -> Any:
@@ -331,8 +384,10 @@ def judge(pkg: ModuleType, outcome: Any, transport: RecordingTransport) -> str |
         return f"not 2XX ({where}): {response.body[:300]!r}"
     if isinstance(outcome, BaseException):
         return f"{type(outcome).__name__} ({where}): {str(outcome)[:600]}"
-    if isinstance(outcome, (bytes, str)) or outcome is None:
+    if outcome is None:
         return None
+    if isinstance(outcome, pkg.Download):
+        return None if outcome.content == response.body else f"the download lost bytes ({where})"
     try:
         payload = json.loads(response.body)
     except ValueError:
