@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.maintain.convert import normalise
+from codegen.openapi import iter_operations
 
 from .values import Sampler
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 BASE64 = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 BASE64_EXAMPLE = "aGVsbG8="
 
@@ -41,11 +41,8 @@ class Corrections:
 
 def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(``METHOD /path``, method, operation) of every operation of a Swagger 2.0 or OpenAPI 3.x document."""
-    for path, item in document.get("paths", {}).items():
-        if isinstance(item, dict):
-            for method in HTTP_METHODS:
-                if isinstance(item.get(method), dict):
-                    yield f"{method.upper()} {path}", method, item[method]
+    for entry in iter_operations(document):
+        yield f"{entry.method.upper()} {entry.path}", entry.method, entry.operation
 
 
 def mocked_spec(published: dict[str, Any], source: str) -> Corrections:
