@@ -52,11 +52,13 @@ def check_generated(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (pytest, warnings are errors)."""
+    """Run the test suite (pytest, warnings are errors), on every core (pytest-xdist)."""
     install_dev(session)
     env = {"PYTHONDONTWRITEBYTECODE": "1"} if os.environ.get("CI") else {}
-    # The reliability suite and the Prism contract tests have sessions of their own.
-    session.run("pytest", "--ignore=tests/reliability", "-m", "not contract", *session.posargs, env=env)
+    # The reliability suite and the Prism contract tests have sessions of their own; the
+    # reliability suite stays in one process, since its summary table adds up process-wide counts.
+    # ``-- -n 0`` runs in one process (for --pdb, or to read output in order).
+    session.run("pytest", "-n", "auto", "--ignore=tests/reliability", "-m", "not contract", *session.posargs, env=env)
 
 
 @nox.session

@@ -1,6 +1,6 @@
 """Hypothesis profiles of the property and contract tests.
 
-- ``ci`` (the default): 200 examples per test, derandomized (a fixed seed derived from
+- ``ci`` (the default): 100 examples per test, derandomized (a fixed seed derived from
   each test's name, so every run explores the same inputs), no deadline, no database.
   Replaces Hypothesis' own ``ci`` profile, which it loads by itself when ``CI`` is set.
 - ``thorough``: 2,500 examples per test, randomized (each run explores new inputs); a
@@ -28,7 +28,7 @@ PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
 """Environment variable naming the profile to load when none was given on the command line."""
 
 DEFAULT_PROFILE = "ci"
-CI_EXAMPLES = 200
+CI_EXAMPLES = 100
 THOROUGH_EXAMPLES = 2_500
 
 # Generating instances of large schemas (Chift's invoices) takes longer than Hypothesis'
@@ -70,4 +70,4 @@ def load() -> str:
 
 def contract_examples() -> int:
     """How many generated requests the contract tests send per operation (a tenth of the profile's)."""
-    return max(10, settings().max_examples // 10)
+    return max(20, settings().max_examples // 10)
