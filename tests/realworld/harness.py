@@ -26,7 +26,6 @@ pass every step.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import importlib
 import json
@@ -38,7 +37,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -47,36 +46,25 @@ from typing import Any
 import attrs
 
 from codegen.maintain.documents import load_spec
-from codegen.openapi import iter_operations
 from tests.helpers.paths import REPO, SHARED, running_in_ci
 from tests.helpers.prism import ENVIRONMENT_VARIABLE, PrismError, PrismServer
 
 from .mock_spec import Corrections, mocked_spec
+from .specs import (
+    VENDORS,
+    Vendor,
+    generate_command,
+    import_command,
+    imported_operations,
+    method_ranges,
+    published_operations,
+)
 from .values import NoSample, Sampler
 
 SEED = "realworld"
 MODES = ("static", "dynamic")
 SECRET = "realworld-secret"
 SUBPROCESS_TIMEOUT = 600
-
-
-@dataclass(frozen=True)
-class Vendor:
-    """A published spec and the package it is imported as."""
-
-    package: str
-    title: str
-    spec: str
-    """Path under ``shared/vendor-specs/``."""
-    operations: int
-    """How many operations the published spec has."""
-
-
-VENDORS = (
-    Vendor("chift", "Chift", "chift/openapi-2026-08-21.json", 182),
-    Vendor("billbee", "Billbee", "billbee/swagger-2024-10-08.yaml", 80),
-    Vendor("formation", "Clemta (Formation)", "clemta-formation/openapi-2025-06-24.json", 13),
-)
 
 
 @dataclass
@@ -126,33 +114,6 @@ def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT, check=False
     )
-
-
-def published_operations(document: Mapping[str, Any]) -> list[str]:
-    """``METHOD /path`` of every operation of a Swagger 2.0 or OpenAPI 3.x document."""
-    return [f"{entry.method.upper()} {entry.path}" for entry in iter_operations(document)]
-
-
-def imported_operations(output: str) -> dict[str, str]:
-    """``{"METHOD /path": method name}`` from the report of ``python -m codegen import``."""
-    found = {}
-    for line in output.splitlines():
-        match = re.match(r"^  ([A-Z]+ /\S*) -> (\w+)$", line)
-        if match:
-            found[match.group(1)] = match.group(2)
-    return found
-
-
-def method_ranges(client_source: str) -> dict[str, tuple[int, int]]:
-    """Line ranges of the Client's methods in a generated client.py."""
-    ranges = {}
-    for node in ast.walk(ast.parse(client_source)):
-        if isinstance(node, ast.ClassDef) and node.name == "Client":
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef):
-                    first = min([item.lineno, *(decorator.lineno for decorator in item.decorator_list)])
-                    ranges[item.name] = (first, item.end_lineno or item.lineno)
-    return ranges
 
 
 def check_output(root: Path, packages: list[str]) -> dict[str, list[tuple[str, int, str]]]:
@@ -470,20 +431,12 @@ def import_and_generate(vendor: Vendor, root: Path, result: VendorResult) -> Non
         result.operations[key] = OperationResult(key)
     result.mocked = mocked_spec(published, str(spec))
     result.spec_defects += result.mocked.spec_defects
-    imported = run(
-        [sys.executable, "-m", "codegen", "import", str(spec), "--all", "--vendor", vendor.package, "--schemas",
-         str(root / "schemas")],
-        REPO,
-    )  # fmt: skip
+    imported = run(import_command(spec, vendor.package, root / "schemas"), REPO)
     if imported.returncode != 0:
         result.problems.append(f"import failed: {imported.stderr.strip()[-3000:]}")
         return
     names = imported_operations(imported.stdout)
-    generated = run(
-        [sys.executable, "-m", "codegen", "generate", vendor.package, "--schemas", str(root / "schemas"), "--output",
-         str(root / "generated")],
-        REPO,
-    )  # fmt: skip
+    generated = run(generate_command(vendor.package, root / "schemas", root / "generated"), REPO)
     if generated.returncode != 0:
         result.problems.append(f"generate failed: {generated.stderr.strip()[-3000:]}")
         return

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.realworld import harness
-from tests.realworld.harness import imported_operations, method_ranges
 from tests.realworld.mock_spec import BASE64, mocked_spec
+from tests.realworld.specs import imported_operations, method_ranges
 from tests.realworld.values import FORMAT_VALUES, NoSample, Sampler
 
 COMPONENTS: dict[str, Any] = {
