@@ -21,6 +21,7 @@ from bench.imports import bench_import
 from bench.per_call import bench_per_call
 from bench.report import markdown_report, results, table_lines
 from bench.scaling import bench_scaling
+from bench.whole_specs import bench_whole_specs
 
 DEFAULT_OUTPUT = Path("bench-results") / "latest.json"
 DESCRIPTION = (bench.__doc__ or "").split("\n\n")[0]
@@ -37,6 +38,11 @@ def run_benchmarks(names: Sequence[str], settings: Settings, work: Path) -> tupl
         try:
             if name == "generation":
                 rows += bench_generation(settings, work)
+                try:  # the published specs of ../shared; their failure keeps the rows above
+                    found, details["whole_specs"] = bench_whole_specs(settings, work)
+                    rows += found
+                except BenchError as exc:
+                    rows.append(failed_row(name, exc))
             elif name == "scaling":
                 found, details["scaling"] = bench_scaling(settings, work)
                 rows += found
@@ -56,9 +62,14 @@ def run_benchmarks(names: Sequence[str], settings: Settings, work: Path) -> tupl
             else:
                 raise BenchError(f"unknown benchmark {name!r} (known: {', '.join(BENCHMARKS)})")
         except BenchError as exc:
-            rows.append(Row(name, "failed", "", None, None, "-", "-", None, note=str(exc)))
+            rows.append(failed_row(name, exc))
         details.setdefault("seconds", {})[name] = round(time.perf_counter() - started, 1)
     return rows, details
+
+
+def failed_row(name: str, error: BenchError) -> Row:
+    """The row of a benchmark that could not run, saying why."""
+    return Row(name, "failed", "", None, None, "-", "-", None, note=str(error))
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -31,6 +31,9 @@ from codegen.openapi import iter_operations
 REPO = Path(__file__).resolve().parents[1]
 """The repository root (codegen/, schemas/, generated/)."""
 SCHEMAS = REPO / "schemas"
+SHARED = REPO.parent / "shared"
+"""Seed documents and the vendors' published specs, beside the repository (``../shared``)."""
+VENDOR_SPECS = SHARED / "vendor-specs"
 SCHEMA_FILE = "openapi.json"
 OPC = "openapi-python-client"
 CHILD_TIMEOUT = 600.0
@@ -63,6 +66,8 @@ class Settings:
     """Path counts of the Chift spec subsets; None is the whole spec."""
     vendors: tuple[str, ...] | None = None
     """Vendors for the generation benchmark (None: every folder of schemas/)."""
+    whole_specs: tuple[str, ...] | None = None
+    """Packages of the published specs generated whole (None: all three of ``tests/realworld/specs.py``)."""
 
     @classmethod
     def quick(cls) -> Settings:
@@ -82,6 +87,7 @@ class Settings:
             batch_size=3,
             subsets=(2, 4, 6),
             vendors=("formation",),
+            whole_specs=("billbee", "formation"),
         )
 
 
@@ -316,18 +322,19 @@ def codegen_command(schemas: Path, output: Path) -> list[str]:
     return [sys.executable, "-m", "codegen", "generate", "--schemas", str(schemas), "--output", str(output)]
 
 
-def run_codegen(schemas: Path, output: Path, vendors: Sequence[str] = ()) -> ChildRun:
-    """One cold codegen run into a fresh ``output``; BenchError when it fails."""
+def run_codegen(schemas: Path, output: Path, vendors: Sequence[str] = (), *, keep: bool = False) -> ChildRun:
+    """One cold codegen run into a fresh ``output`` (left there if ``keep``); BenchError when it fails."""
     shutil.rmtree(output, ignore_errors=True)
     run = run_child([*codegen_command(schemas, output), *vendors], cwd=REPO, env=child_env(with_repo=True))
-    shutil.rmtree(output, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(output, ignore_errors=True)
     if run.returncode != 0:
         raise BenchError(f"codegen failed (exit {run.returncode}):\n{tail(run.stderr + run.stdout)}")
     return run
 
 
-def run_opc(command: str, schema: Path, output: Path) -> ChildRun:
-    """One cold ``openapi-python-client generate`` of ``schema`` into a fresh ``output``."""
+def run_opc(command: str, schema: Path, output: Path, *, keep: bool = False) -> ChildRun:
+    """One cold ``openapi-python-client generate`` of ``schema`` into a fresh ``output`` (left there if ``keep``)."""
     shutil.rmtree(output, ignore_errors=True)
     output.parent.mkdir(parents=True, exist_ok=True)
     run = run_child(
@@ -336,7 +343,8 @@ def run_opc(command: str, schema: Path, output: Path) -> ChildRun:
         env=child_env(with_repo=False),
     )
     files = len(list(output.rglob("*.py"))) if output.is_dir() else 0
-    shutil.rmtree(output, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(output, ignore_errors=True)
     if run.returncode != 0 or files == 0:
         raise BenchError(f"{OPC} failed on {schema} (exit {run.returncode}):\n{tail(run.stdout + run.stderr)}")
     return run
@@ -351,6 +359,18 @@ def opc_warnings(run: ChildRun) -> dict[str, int]:
         "responses omitted": text.count("response will be omitted"),
     }
     return {what: count for what, count in counts.items() if count}
+
+
+def opc_omissions(run: ChildRun) -> dict[str, list[str]]:
+    """What openapi-python-client's warnings name as left out: ``METHOD /path`` of endpoints and of the
+    operations whose responses it omitted (one entry per response), and component schema names."""
+    text = run.stdout + run.stderr
+    endpoint = r"WARNING parsing ([A-Z]+ \S+) within [^\n]*?"
+    return {
+        "endpoints skipped": re.findall(endpoint + r"\. Endpoint will not be generated", text),
+        "schemas removed": list(dict.fromkeys(re.findall(r"^/components/schemas/(\S+)$", text, re.MULTILINE))),
+        "responses omitted": re.findall(endpoint + r"\n\s*\nCannot parse response[^\n]*response will be omitted", text),
+    }
 
 
 def describe_opc_warnings(counts: dict[str, int]) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 from bench.harness import (
     OPC,
     SCHEMA_FILE,
+    VENDOR_SPECS,
     BenchError,
     ChildRun,
     Row,
@@ -42,9 +43,7 @@ from bench.harness import (
 )
 from codegen.openapi import iter_operations
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-"""Seed documents and the vendors' published specs, beside the repository (``../shared``)."""
-FULL_CHIFT_SPEC = SHARED / "vendor-specs" / "chift" / "openapi-2026-08-21.json"
+FULL_CHIFT_SPEC = VENDOR_SPECS / "chift" / "openapi-2026-08-21.json"
 
 
 def load_full_spec() -> dict[str, Any]:
