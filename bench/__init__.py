@@ -11,6 +11,8 @@ Benchmarks (``--only`` takes their names, comma-separated), one module per famil
 each measures, against which peer and with which target, is in its module's docstring:
 
 - ``generation`` (generation.py): regenerating every vendor, against openapi-python-client;
+  and (whole_specs.py) generating the three published specs whole, after ``codegen import
+  --all``, stating what each side omitted;
 - ``scaling`` (scaling.py): codegen on the full published Chift spec and subsets of it;
 - ``decode`` / ``encode`` (codecs.py): JSON <-> typed objects, against pydantic v2;
 - ``per-call`` (per_call.py): a call on loopback, against raw urllib3;

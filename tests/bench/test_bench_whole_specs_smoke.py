@@ -155,5 +155,5 @@ def test_the_note_states_what_each_side_omitted() -> None:
 
 def test_a_missing_published_spec_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(whole_specs, "VENDOR_SPECS", tmp_path)
-    with pytest.raises(harness.BenchError, match="the published spec is missing: .*billbee"):
+    with pytest.raises(harness.BenchError, match=r"the published spec is missing: .*billbee"):
         whole_specs.chosen_vendors(SMOKE)
