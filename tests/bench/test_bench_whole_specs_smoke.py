@@ -13,6 +13,7 @@ import pytest
 
 from bench import harness, whole_specs
 from tests.bench.test_bench_smoke import PEERS, SMOKE
+from tests.realworld.specs import Vendor
 
 OPC_INSTALLED = PEERS[harness.OPC]
 
@@ -43,7 +44,7 @@ Failure to process schema has resulted in the removal of:
 
 
 def test_whole_specs_generate_on_both_sides(tmp_path: Path, shared_dir: Path) -> None:
-    assert whole_specs.VENDOR_SPECS.is_relative_to(shared_dir)
+    assert harness.VENDOR_SPECS.is_relative_to(shared_dir)
     rows, details = whole_specs.bench_whole_specs(SMOKE, tmp_path)
     assert [row.benchmark for row in rows] == ["generation"]
     row = rows[0]
@@ -110,7 +111,7 @@ def test_import_notes_are_counted_by_kind() -> None:
             "note: GET /a: security scheme 'mcp_auth' is not defined in the spec; dropped",
             "note: GET /a: optional cookie parameter 'c' dropped (not supported)",
             "note: no longer referenced, dropped from the existing schema: schemas Old",
-            "note: /components/securitySchemes/k/x-credential: none given; derived \"token\"",
+            'note: /components/securitySchemes/k/x-credential: none given; derived "token"',
         ]
     )
     assert whole_specs.dropped_by_import(report) == {
@@ -131,7 +132,7 @@ def spec_result(title: str, operations: int, peer: whole_specs.Generated) -> who
         dropped={"request bodies and responses cut to application/json": 2},
         seconds=0.1,
     )
-    vendor = whole_specs.Vendor(title.lower(), title, f"{title}.json", operations)
+    vendor = Vendor(title.lower(), title, f"{title}.json", operations)
     ours = whole_specs.Generated(operations=operations, schemas=2)
     return whole_specs.SpecResult(vendor, imported, ours=ours, peer=peer)
 
