@@ -102,6 +102,7 @@ MODULE_EXPORTS = {
         "RetryPolicy",
         "Timeout",
         "parse_retry_after",
+        "seconds_left",
     ],
     "_transport": ["AsyncTransport", "BodyBuffer", "Request", "Response", "Transport", "Urllib3Transport"],
     "_unset": ["UNSET", "UnsetType"],
