@@ -60,6 +60,7 @@ MODULE_EXPORTS = {
         "TokenAuth",
         "TokenFetch",
         "build_auth",
+        "token_exchanges",
     ],
     "_batch": ["BatchItem", "BatchResult"],
     "_bodies": ["Download", "File", "FileInput", "Readable", "download", "encode_body", "is_file", "is_json_type"],
