@@ -688,10 +688,11 @@ def _short(value: Any) -> str:
 
 def _credential_problem(exchange: TokenExchange, secrets: Mapping[str, Secret], violation: Violation) -> str:
     """One violation of the token exchange's body, by Client argument, never quoting a credential."""
-    # Messages that quote the offending value put it after ", not " (the validator's style).
+    # Messages that quote the offending value put it after ", not " (the validator's style);
+    # a credential quoted anywhere else is masked too.
     message = violation.message.split(", not ", 1)[0]
     for secret in secrets.values():
-        message = message.replace(secret.reveal(), "***")
+        message = message.replace(repr(secret.reveal()), "'***'")
     for argument, wire, _ in exchange.arguments:
         where = child_path("$", wire)
         if violation.path == where or violation.path.startswith((where + ".", where + "[")):

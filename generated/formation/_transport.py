@@ -127,7 +127,8 @@ class Urllib3Transport:
     def send(self, request: Request) -> Response:
         """Send one request; the body is read up to ``request.max_response_bytes``."""
         limits = request.timeout
-        timeout = urllib3.Timeout(connect=limits.connect, read=limits.read, total=limits.total)
+        # No wait may outlast the deadline; the connection classes below shorten them as it nears.
+        timeout = urllib3.Timeout(connect=min(limits.connect, limits.total), read=min(limits.read, limits.total))
         context = {"method": request.method, "url": _without_query(request.url)}
         started = time.monotonic()
         token = _DEADLINE.set(started + limits.total)
@@ -267,7 +268,7 @@ class _DeadlineReader(io.RawIOBase):
         if self._wait is None or left < self._wait:  # settimeout costs system calls: only when it changes
             self._wait = left
             self._sock.settimeout(left)
-        return self._raw.readinto(buffer)
+        return self._sock.recv_into(buffer)  # what self._raw.readinto does, minus a layer
 
     def close(self) -> None:
         if not self.closed:
@@ -287,24 +288,24 @@ class _DeadlineResponse(http.client.HTTPResponse):
             self.fp = io.BufferedReader(_DeadlineReader(sock, self.fp.detach(), deadline))
 
 
-def _send_by_deadline(sock: socket.socket | None, timeout: float | None) -> None:
-    """Before a send: the socket's timeout (``timeout``), at most the time left until the attempt's deadline."""
+def _send_by_deadline(connection: urllib3_connection.HTTPConnection) -> None:
+    """Before a send: the socket's timeout, at most the time left until the attempt's deadline."""
     deadline = _DEADLINE.get()
-    if deadline is not None and sock is not None:
+    if deadline is not None:
+        if connection.sock is None:
+            connection.connect()  # as http.client would, so that the send below has a socket to bound
         left = seconds_left(deadline)
         if left <= 0:
             raise TimeoutError("the attempt's deadline has passed")
-        if timeout is None or left < timeout:
-            sock.settimeout(left)
+        if connection.timeout is None or left < connection.timeout:
+            connection.sock.settimeout(left)
 
 
 class _HTTPConnection(urllib3_connection.HTTPConnection):
     response_class = _DeadlineResponse
 
     def send(self, data: _Sendable) -> None:
-        if self.sock is None:
-            self.connect()
-        _send_by_deadline(self.sock, self.timeout)
+        _send_by_deadline(self)
         super().send(data)
 
 
@@ -312,9 +313,7 @@ class _HTTPSConnection(urllib3_connection.HTTPSConnection):
     response_class = _DeadlineResponse
 
     def send(self, data: _Sendable) -> None:
-        if self.sock is None:
-            self.connect()
-        _send_by_deadline(self.sock, self.timeout)
+        _send_by_deadline(self)
         super().send(data)
 
 

@@ -75,6 +75,16 @@ def test_credentials_that_fit_the_schema_construct_a_client_without_sending_anyt
     client.close()
 
 
+def test_the_async_client_checks_them_when_constructed_too() -> None:
+    with pytest.raises(chift.errors.ConfigurationError) as caught:
+        chift.AsyncClient(client_id="i", client_secret="s", account_id="account-42")
+
+    # A one-letter secret masks nothing it should not: only quoted values are masked.
+    assert str(caught.value) == (
+        "credentials that break the schema: account_id must be a UUID (sent as $.accountId to create_token)"
+    )
+
+
 def test_a_static_token_is_not_held_to_the_exchange_schema() -> None:
     """With ``token=``, no exchange is made: the exchange's credentials are neither needed nor checked."""
     client = chift.Client(token=CHIFT_STATIC_TOKEN, account_id="not-used", transport=recording_transport())
