@@ -28,25 +28,28 @@ from bench.harness import (
     tail,
 )
 
-OURS_IMPORT = """\
+ACCOUNT_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+"""Both sides get the same credentials; the generated Client checks that this one is a UUID."""
+
+OURS_IMPORT = f"""\
 import time
 t0 = time.perf_counter()
 import generated.chift as package
 t1 = time.perf_counter()
-package.Client(client_id="id", client_secret="secret", account_id="account")
+package.Client(client_id="id", client_secret="secret", account_id="{ACCOUNT_ID}")
 t2 = time.perf_counter()
-print({"import": t1 - t0, "client": t2 - t0, "file": package.__file__})
+print({{"import": t1 - t0, "client": t2 - t0, "file": package.__file__}})
 """
 
-PEER_IMPORT = """\
+PEER_IMPORT = f"""\
 import time
 t0 = time.perf_counter()
 import chift as package
 t1 = time.perf_counter()
 from chift.api.client import ChiftClient
-ChiftClient(client_id="id", client_secret="secret", account_id="account")
+ChiftClient(client_id="id", client_secret="secret", account_id="{ACCOUNT_ID}")
 t2 = time.perf_counter()
-print({"import": t1 - t0, "client": t2 - t0, "file": package.__file__})
+print({{"import": t1 - t0, "client": t2 - t0, "file": package.__file__}})
 """
 
 

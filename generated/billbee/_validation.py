@@ -24,7 +24,7 @@ import functools
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -50,6 +50,22 @@ def child_path(path: str, key: str | int) -> str:
         return f"{path}.{key}"
     escaped = key.replace("\\", "\\\\").replace('"', '\\"')
     return f'{path}["{escaped}"]'
+
+
+def _same_but_case(name: object, candidates: Iterable[object]) -> str | None:
+    """The first of ``candidates`` that equals ``name`` only when case is ignored (``Type`` for ``type``)."""
+    if not isinstance(name, str):  # a dict given with keys that are not JSON's
+        return None
+    folded = name.casefold()
+    return next(
+        (other for other in candidates if isinstance(other, str) and other != name and other.casefold() == folded),
+        None,
+    )
+
+
+def _unknown_key(key: str, meant: str) -> str:
+    # A hint, given only beside a violation the key causes: the compiled checks need not know of it.
+    return f"unknown key {key!r}; did you mean {meant!r}?"
 
 
 def json_type(value: Any) -> str:
@@ -291,9 +307,8 @@ class SchemaValidator:
     def _check_object(
         self, value: dict[str, Any], schema: Mapping[str, Any], path: str, out: list[Violation], depth: int
     ) -> None:
-        out.extend(
-            Violation(child_path(path, name), "is required") for name in schema.get("required", ()) if name not in value
-        )
+        missing = [name for name in schema.get("required", ()) if name not in value]
+        out.extend(Violation(child_path(path, name), "is required") for name in missing)
         if "maxProperties" in schema and len(value) > schema["maxProperties"]:
             out.append(Violation(path, f"must have at most {schema['maxProperties']} properties"))
         if "minProperties" in schema and len(value) < schema["minProperties"]:
@@ -312,9 +327,16 @@ class SchemaValidator:
                     self._check(item, item_schema, child_path(path, key), out, depth + 1)
             if not matched:
                 if additional is False:
-                    out.append(Violation(child_path(path, key), "is not a known property"))
+                    meant = _same_but_case(key, properties)
+                    message = _unknown_key(key, meant) if meant is not None else "is not a known property"
+                    out.append(Violation(child_path(path, key), message))
                 elif additional is not True:
                     self._check(item, additional, child_path(path, key), out, depth + 1)
+        if additional is not False:  # else the unknown keys are violations of their own, with the hint
+            for name in missing:
+                wrong = _same_but_case(name, [key for key in value if key not in properties])
+                if wrong is not None:
+                    out.append(Violation(child_path(path, wrong), _unknown_key(wrong, name)))
 
     def _check_combinators(
         self, value: Any, schema: Mapping[str, Any], path: str, out: list[Violation], depth: int

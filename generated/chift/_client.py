@@ -69,4 +69,8 @@ class BaseClient(ClientCore[Transport]):
 
     def _token_auth(self, exchange: TokenExchange, secrets: Mapping[str, Secret]) -> Auth:
         """Bearer tokens from the schema's x-token-exchange, fetched by a blocking call."""
-        return TokenAuth(lambda: self._run(self._token_flow(exchange, secrets)), refresh_margin=exchange.refresh_margin)
+        return TokenAuth(
+            lambda: self._run(self._token_flow(exchange, secrets)),
+            refresh_margin=exchange.refresh_margin,
+            exchange=(exchange, secrets),
+        )

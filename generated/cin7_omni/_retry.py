@@ -25,6 +25,7 @@ __all__ = [
     "RetryPolicy",
     "Timeout",
     "parse_retry_after",
+    "seconds_left",
 ]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -32,11 +33,20 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 @attrs.frozen
 class Timeout:
-    """Seconds allowed to connect, to wait for each read, and for a whole attempt."""
+    """Seconds allowed to connect, to wait for each read, and for a whole attempt.
+
+    ``total`` is a deadline for one attempt, from connecting to the last byte of the body:
+    a server that answers one byte at a time cannot hold a call past it.
+    """
 
     connect: float = 10.0
     read: float = 30.0
     total: float = 120.0
+
+
+def seconds_left(deadline: float) -> float:
+    """Seconds from now until ``deadline`` (a ``time.monotonic()`` value); 0.0 once it has passed."""
+    return max(deadline - time.monotonic(), 0.0)
 
 
 @attrs.frozen

@@ -7,19 +7,30 @@ that reuses connections). :class:`MockTransport`, in ``testing``, answers from a
 instead. Every urllib3 or socket exception is mapped here to the ``errors`` tree.
 ``AsyncClient`` takes an :class:`AsyncTransport`: ``HttpxTransport`` (``_httpx.py``) or
 ``testing.AsyncMockTransport``.
+
+``Timeout.total`` is enforced here as a deadline for the whole attempt: the connection
+classes of the transport's pools give every send and every read of the socket only the
+time left until it (see :class:`_DeadlineResponse`), so a server that drips its status
+line or headers cannot hold a call past it. A connection that hit the deadline is closed
+by urllib3, never returned to the pool half-read.
 """
 
 from __future__ import annotations
 
+import contextvars
+import http.client
+import io
+import socket
 import time
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 import urllib3
+from urllib3 import connection as urllib3_connection
 from urllib3 import exceptions as urllib3_errors
 
-from ._retry import DEFAULT_TIMEOUT, Timeout
+from ._retry import DEFAULT_TIMEOUT, Timeout, seconds_left
 from .errors import (
     ConnectError,
     ConnectionLost,
@@ -30,9 +41,21 @@ from .errors import (
     request_id,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import TypeAlias
+
+    from _typeshed import ReadableBuffer, SupportsRead, WriteableBuffer
+
+    _Sendable: TypeAlias = ReadableBuffer | SupportsRead[bytes] | Iterable[ReadableBuffer] | str
+
 __all__ = ["AsyncTransport", "BodyBuffer", "Request", "Response", "Transport", "Urllib3Transport"]
 
 _CHUNK = 65536
+
+# The deadline (time.monotonic()) of the attempt this thread is sending; the connection
+# classes below read it, as urllib3 gives them no other way to learn it.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 
 
 @attrs.frozen
@@ -88,16 +111,27 @@ class Urllib3Transport:
     """
 
     def __init__(self, *, pool_maxsize: int = 16, pool_manager: urllib3.PoolManager | None = None) -> None:
-        self._pool = pool_manager or urllib3.PoolManager(maxsize=pool_maxsize, block=False, retries=False)
+        """A transport on a PoolManager of its own, or on ``pool_manager``.
+
+        A ``pool_manager`` given keeps its own connection classes: with it, ``Timeout.total``
+        is checked only between reads of the body, not while connecting, sending or reading headers.
+        """
+        if pool_manager is None:
+            pool_manager = urllib3.PoolManager(maxsize=pool_maxsize, block=False, retries=False)
+            pool_manager.pool_classes_by_scheme = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
+        self._pool = pool_manager
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
     def send(self, request: Request) -> Response:
         """Send one request; the body is read up to ``request.max_response_bytes``."""
-        timeout = urllib3.Timeout(connect=request.timeout.connect, read=request.timeout.read)
+        limits = request.timeout
+        # No wait may outlast the deadline; the connection classes below shorten them as it nears.
+        timeout = urllib3.Timeout(connect=min(limits.connect, limits.total), read=min(limits.read, limits.total))
         context = {"method": request.method, "url": _without_query(request.url)}
         started = time.monotonic()
+        token = _DEADLINE.set(started + limits.total)
         try:
             raw = self._pool.request(
                 request.method,
@@ -117,8 +151,14 @@ class Urllib3Transport:
         except urllib3_errors.SSLError as exc:
             raise ConnectError(f"TLS handshake failed: {_reason(exc)}", **context) from None
         except urllib3_errors.ReadTimeoutError:
-            raise ReadTimeout(f"no response within {request.timeout.read} s", **context) from None
-        except (urllib3_errors.ProtocolError, ConnectionError) as exc:
+            raise ReadTimeout(_late(limits, started, f"no response within {limits.read} s"), **context) from None
+        except urllib3_errors.ProtocolError as exc:
+            if any(isinstance(cause, TimeoutError) for cause in (*exc.args, exc.__context__)):
+                # Sending timed out: the server stopped reading the request.
+                message = _late(limits, started, f"request not sent within {limits.connect} s")
+                raise ReadTimeout(message, **context) from None
+            raise ConnectionLost(f"connection lost: {_reason(exc)}", **context) from None
+        except ConnectionError as exc:
             raise ConnectionLost(f"connection lost: {_reason(exc)}", **context) from None
         except UnicodeError:
             # http.client's message would quote the offending header value, possibly a secret.
@@ -127,6 +167,8 @@ class Urllib3Transport:
             raise ConnectError(f"invalid URL: {_reason(exc)}", **context) from None
         except (urllib3_errors.HTTPError, OSError) as exc:
             raise TransportError(f"request failed: {_reason(exc)}", **context) from None
+        finally:
+            _DEADLINE.reset(token)
         try:
             body = self._read_body(raw, request, started, context)
         finally:
@@ -150,11 +192,12 @@ class Urllib3Transport:
                 if oversized is not None:
                     raw.close()
                     raise oversized
-                if time.monotonic() - started > request.timeout.total:
+                if time.monotonic() - started > request.timeout.total:  # a pool_manager without the deadline
                     raw.close()
                     raise ReadTimeout(f"response not complete within {request.timeout.total} s", **context)
         except urllib3_errors.ReadTimeoutError:
-            raise ReadTimeout(f"response stalled for {request.timeout.read} s", **context) from None
+            message = _late(request.timeout, started, f"response stalled for {request.timeout.read} s")
+            raise ReadTimeout(message, **context) from None
         except (urllib3_errors.ProtocolError, urllib3_errors.DecodeError, ConnectionError, OSError) as exc:
             raise ConnectionLost(f"response cut off: {_reason(exc)}", **context) from None
         return buffer.body()
@@ -200,6 +243,97 @@ class BodyBuffer:
         return ResponseTooLarge(
             message, status=self._status, headers=self.headers, body=body, request_id=request_id(self.headers)
         )
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket's reader for a response: each read may wait ``read`` seconds, never past the deadline."""
+
+    def __init__(self, sock: socket.socket, raw: io.RawIOBase, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = raw  # http.client's reader of the socket, which keeps it open while the response is read
+        self._deadline = deadline
+        self._wait = sock.gettimeout()  # urllib3 set it to the read timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def readinto(self, buffer: WriteableBuffer) -> int | None:
+        left = seconds_left(self._deadline)
+        if left <= 0:
+            raise TimeoutError("the attempt's deadline has passed")  # urllib3 makes it a ReadTimeoutError
+        if self._wait is None or left < self._wait:  # settimeout costs system calls: only when it changes
+            self._wait = left
+            self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)  # what self._raw.readinto does, minus a layer
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """http.client's response, reading the status line, headers and body by the attempt's deadline."""
+
+    def __init__(
+        self, sock: socket.socket, debuglevel: int = 0, method: str | None = None, url: str | None = None
+    ) -> None:
+        super().__init__(sock, debuglevel, method, url)
+        deadline = _DEADLINE.get()
+        if deadline is not None and isinstance(sock, socket.socket):  # not urllib3's TLS-in-TLS wrapper
+            self.fp = io.BufferedReader(_DeadlineReader(sock, self.fp.detach(), deadline))
+
+
+def _send_by_deadline(connection: urllib3_connection.HTTPConnection) -> None:
+    """Before a send: the socket's timeout, at most the time left until the attempt's deadline."""
+    deadline = _DEADLINE.get()
+    if deadline is not None:
+        if connection.sock is None:
+            connection.connect()  # as http.client would, so that the send below has a socket to bound
+        left = seconds_left(deadline)
+        if left <= 0:
+            raise TimeoutError("the attempt's deadline has passed")
+        if connection.timeout is None or left < connection.timeout:
+            connection.sock.settimeout(left)
+
+
+class _HTTPConnection(urllib3_connection.HTTPConnection):
+    response_class = _DeadlineResponse
+
+    def send(self, data: _Sendable) -> None:
+        _send_by_deadline(self)
+        super().send(data)
+
+
+class _HTTPSConnection(urllib3_connection.HTTPSConnection):
+    response_class = _DeadlineResponse
+
+    def send(self, data: _Sendable) -> None:
+        _send_by_deadline(self)
+        super().send(data)
+
+
+class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_CLOCK_SLACK = 0.005
+"""Seconds of rounding in socket timeouts: a wait that ends this close to the deadline ended by it."""
+
+
+def _late(limits: Timeout, started: float, stalled: str) -> str:
+    """Why an attempt timed out: its deadline (``Timeout.total``) passed, or one wait lasted too long."""
+    if time.monotonic() - started >= limits.total - _CLOCK_SLACK:
+        return f"attempt not complete within Timeout.total = {limits.total} s"
+    return stalled
 
 
 def _without_query(url: str) -> str:

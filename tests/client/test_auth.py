@@ -262,18 +262,17 @@ def test_sixteen_threads_refresh_a_revoked_token_once(loopback: LoopbackServer) 
 
 def test_an_account_id_that_is_not_a_uuid_is_a_configuration_error(loopback: LoopbackServer) -> None:
     loopback.route("POST", "/token", TokenIssuer())
-    client = chift.Client(
-        client_id=CHIFT_CLIENT_ID,
-        client_secret=CHIFT_CLIENT_SECRET,
-        account_id="account-42",
-        base_url=loopback.url,
-        retry=CHIFT_RETRY,
-        timeout=CHIFT_TIMEOUT,
-    )
-    with client, pytest.raises(chift.errors.ConfigurationError) as caught:
-        call_contact(client)
+    with pytest.raises(chift.errors.ConfigurationError) as caught:
+        chift.Client(
+            client_id=CHIFT_CLIENT_ID,
+            client_secret=CHIFT_CLIENT_SECRET,
+            account_id="account-42",
+            base_url=loopback.url,
+            retry=CHIFT_RETRY,
+            timeout=CHIFT_TIMEOUT,
+        )
 
-    assert "$.accountId" in str(caught.value)
+    assert "account_id must be a UUID" in str(caught.value)
     assert "account-42" not in str(caught.value)
     assert loopback.requests == []
     assert_exception_secret_free(caught.value)

@@ -83,7 +83,6 @@ class Scenario:
     refused: bool = False
     hold: float = 3.0
     """How long the server keeps a stalled or dripping connection open."""
-    xfail: str | None = None
 
 
 def _redirect(code: int) -> Callable[[Operation, str], Plan]:
@@ -285,25 +284,18 @@ SCENARIOS: tuple[Scenario, ...] = (
         DRIP,
         max_seconds=2.0,
         hold=1.2,
-        xfail=(
-            "Timeout.total is only checked between body chunks (_transport.py, _read_body); while the status "
-            "line and headers drip in, each byte resets the read timeout, so a server dripping one byte per "
-            "second holds the client far past Timeout(total=...)"
-        ),
     ),
     Scenario("302 to another host", _redirect(302), "HTTPStatusError", 1, 0, FAST),
     Scenario("307 to another host", _redirect(307), "HTTPStatusError", 1, 0, FAST),
 )
 
 
-def fault_cases(driver: Driver) -> list[Any]:
-    """Every (scenario, operation) pair; a scenario's xfail concerns the blocking Client's transport only."""
+def fault_cases() -> list[Any]:
+    """Every (scenario, operation) pair, the same for Client and AsyncClient."""
     cases = []
     for scenario in SCENARIOS:
-        xfail = scenario.xfail if not driver.is_async else None
-        marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
         for operation in OPERATIONS:
-            cases.append(pytest.param(scenario, operation, id=f"{scenario.name}-{operation.id}", marks=marks))
+            cases.append(pytest.param(scenario, operation, id=f"{scenario.name}-{operation.id}"))
     return cases
 
 
@@ -313,7 +305,7 @@ def duplicates_of(records: list[Received]) -> int:
     return sum(count - 1 for count in counts.values())
 
 
-@pytest.mark.parametrize(("scenario", "operation"), fault_cases(SYNC))
+@pytest.mark.parametrize(("scenario", "operation"), fault_cases())
 def test_fault(scenario: Scenario, operation: Operation, caplog: pytest.LogCaptureFixture) -> None:
     check_fault(SYNC, scenario, operation, caplog)
 

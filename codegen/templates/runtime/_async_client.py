@@ -80,7 +80,9 @@ class AsyncBaseClient(ClientCore[AsyncTransport]):
     def _token_auth(self, exchange: TokenExchange, secrets: Mapping[str, Secret]) -> Auth:
         """Bearer tokens from the schema's x-token-exchange, fetched without blocking the event loop."""
         return TokenAuth(
-            fetch_async=lambda: self._run(self._token_flow(exchange, secrets)), refresh_margin=exchange.refresh_margin
+            fetch_async=lambda: self._run(self._token_flow(exchange, secrets)),
+            refresh_margin=exchange.refresh_margin,
+            exchange=(exchange, secrets),
         )
 
 

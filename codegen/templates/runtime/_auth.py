@@ -27,6 +27,7 @@ __all__ = [
     "TokenAuth",
     "TokenFetch",
     "build_auth",
+    "token_exchanges",
 ]
 
 F = TypeVar("F")
@@ -145,7 +146,9 @@ class TokenAuth:
     ``headers_async``, under an asyncio lock) returns ``(token, lifetime in seconds)``; a
     client gives the one it uses. The token is refreshed ``refresh_margin`` seconds before
     it expires, and after a 401 that answered a request sent with the current token (a 401
-    for an older token just retries with the new one).
+    for an older token just retries with the new one). ``exchange`` is the schema's token
+    exchange the fetch makes and the credentials it sends, so that a client can check them
+    against the schema when it is constructed.
     """
 
     def __init__(
@@ -155,7 +158,9 @@ class TokenAuth:
         fetch_async: AsyncTokenFetch | None = None,
         refresh_margin: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        exchange: tuple[TokenExchange, Mapping[str, Secret]] | None = None,
     ) -> None:
+        self.exchange = exchange
         self._fetch = fetch
         self._fetch_async = fetch_async
         self._refresh_margin = refresh_margin
@@ -296,3 +301,12 @@ def _scheme_auth(
         return None, [names["token"] + " | " + ", ".join(required)]
     secrets = {argument: given[argument] for argument, _, _ in token_exchange.arguments if argument in given}
     return token_auth(token_exchange, secrets), []
+
+
+def token_exchanges(auth: Auth) -> list[tuple[TokenExchange, Mapping[str, Secret]]]:
+    """The token exchanges ``auth`` makes, each with the credentials it sends."""
+    if isinstance(auth, CombinedAuth):
+        return [found for part in auth._parts for found in token_exchanges(part)]
+    if isinstance(auth, TokenAuth) and auth.exchange is not None:
+        return [auth.exchange]
+    return []

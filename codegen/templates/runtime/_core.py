@@ -35,7 +35,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 import cattrs
 
-from ._auth import Auth, NoAuth, Secret
+from ._auth import Auth, NoAuth, Secret, token_exchanges
 from ._batch import BatchItem, BatchResult
 from ._bodies import download, encode_body, is_json_type
 from ._converter import converter
@@ -268,6 +268,7 @@ class ClientCore(Generic[TransportT]):
         if any(char in user_agent for char in "\r\n"):
             raise ConfigurationError("user_agent must not contain CR or LF")
         self._default_headers = {"Accept": "application/json", "User-Agent": user_agent}
+        self._check_credentials(auth)
 
     @property
     def base_url(self) -> str:
@@ -410,6 +411,11 @@ class ClientCore(Generic[TransportT]):
                 limiter = self._limiters[operation.operation_id] = RateLimiter(limit.requests, limit.per_seconds)
             return limiter
 
+    def _check_credentials(self, auth: Auth) -> None:
+        """Check the credentials the schema constrains (a token exchange's body) now, not on the first call."""
+        for exchange, secrets in token_exchanges(auth):
+            self._prepare_token_request(exchange, secrets)
+
     def _prepare_token_request(self, exchange: TokenExchange, secrets: Mapping[str, Secret]) -> PreparedRequest:
         """The token exchange call (the schema's x-token-exchange) with these credentials."""
         operation = self._operations[exchange.operation_id]
@@ -417,9 +423,8 @@ class ClientCore(Generic[TransportT]):
         try:
             return self._prepare(operation, {}, body)
         except RequestValidationError as exc:
-            # The violations may quote credential values: name only where they are.
-            where = ", ".join(violation.path for violation in exc.violations)
-            raise ConfigurationError(f"the token credentials do not fit the schema at {where}") from None
+            problems = "; ".join(_credential_problem(exchange, secrets, violation) for violation in exc.violations)
+            raise ConfigurationError(f"credentials that break the schema: {problems}") from None
 
     def _read_token(self, exchange: TokenExchange, operation: OperationSpec, response: Response) -> tuple[str, float]:
         """``(token, lifetime in seconds)`` from the token exchange's response."""
@@ -677,3 +682,17 @@ def _json_equal(left: Any, right: Any) -> bool:
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     return text[:300]
+
+
+def _credential_problem(exchange: TokenExchange, secrets: Mapping[str, Secret], violation: Violation) -> str:
+    """One violation of the token exchange's body, by Client argument, never quoting a credential."""
+    # Messages that quote the offending value put it after ", not " (the validator's style);
+    # a credential quoted anywhere else is masked too.
+    message = violation.message.split(", not ", 1)[0]
+    for secret in secrets.values():
+        message = message.replace(repr(secret.reveal()), "'***'")
+    for argument, wire, _ in exchange.arguments:
+        where = child_path("$", wire)
+        if violation.path == where or violation.path.startswith((where + ".", where + "[")):
+            return f"{argument} {message} (sent as {violation.path} to {exchange.operation_id})"
+    return f"{violation.path} {message} (in the body of {exchange.operation_id})"
