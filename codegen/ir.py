@@ -8,6 +8,7 @@ runtime reads as data (envelopes, batches, rate limits) is held in the runtime's
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,10 +28,21 @@ from codegen.openapi import (
     media_essence,
 )
 from codegen.problems import Problem, join_pointer
+from codegen.schema.check import IDEMPOTENCY_METHODS
 from codegen.schema.defaults import TOKEN_SCHEMES, method_names, server_urls
 from codegen.schema.defaults import credentials as scheme_credentials
 from codegen.schema.load import Document, resolve_pointer
-from codegen.templates.runtime._operation import Batch, Envelope, Form, FormField, RateLimit
+from codegen.templates.runtime._operation import (
+    KEY_SOURCE,
+    Batch,
+    Envelope,
+    Form,
+    FormField,
+    Idempotency,
+    IdempotencyLookup,
+    RateLimit,
+    ResponseMatch,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 
@@ -107,6 +119,7 @@ class Operation:
     result_media_type: str | None = None
     download: bool = False  # the result is not JSON: a Download
     accept: str = "application/json"
+    idempotency: Idempotency | None = None  # x-idempotency (the operation's or the root's)
 
 
 class ExchangeArgument(NamedTuple):
@@ -240,8 +253,22 @@ class _Builder:
         info = doc.get("info", {})
         schemes = self.build_schemes()
         root_security = doc.get("security", [])
+        operations: list[Operation] = []
+        declared: dict[str, dict[str, Any]] = {}
+        for entry in iter_operations(doc):
+            idempotency = self.declared_idempotency(entry.method, entry.operation)
+            operation = self.build_operation(
+                entry.path, entry.method, entry.item, root_security, idempotency is not None
+            )
+            operations.append(operation)
+            if idempotency is not None:
+                declared[operation.operation_id] = idempotency
+        by_id = {operation.operation_id: operation for operation in operations}
         operations = [
-            self.build_operation(entry.path, entry.method, entry.item, root_security) for entry in iter_operations(doc)
+            dataclasses.replace(op, idempotency=self.idempotency(op, declared[op.operation_id], by_id))
+            if op.operation_id in declared
+            else op
+            for op in operations
         ]
         return Spec(
             package=self.package,
@@ -307,10 +334,54 @@ class _Builder:
                 )
         return ()
 
-    def build_operation(self, path: str, method: str, item: dict[str, Any], root_security: Any) -> Operation:
+    def declared_idempotency(self, method: str, operation: dict[str, Any]) -> dict[str, Any] | None:
+        """The operation's ``x-idempotency``, else the root's for a POST or PATCH that is not internal."""
+        own = operation.get("x-idempotency")
+        if own is False:
+            return None
+        if own is None and (method not in IDEMPOTENCY_METHODS or operation.get("x-internal")):
+            return None
+        declared = own if own is not None else self.doc.get("x-idempotency")
+        return declared if isinstance(declared, dict) else None
+
+    def idempotency(self, operation: Operation, declared: dict[str, Any], by_id: dict[str, Operation]) -> Idempotency:
+        lookup = None
+        raw = declared.get("lookup")
+        name = self.method_name_of(raw["operationId"]) if isinstance(raw, dict) else None
+        if isinstance(raw, dict) and name in by_id:
+            target = by_id[name]
+            own = {parameter.wire_name: parameter.python_name for parameter in operation.parameters}
+            theirs = {parameter.wire_name: parameter for parameter in target.parameters}
+            arguments = tuple(
+                (theirs[name].python_name, KEY_SOURCE if source == KEY_SOURCE else own[source])
+                for name, source in raw.get("arguments", {}).items()
+                if name in theirs and (source == KEY_SOURCE or source in own)
+            )
+            supplied = {name for name, _ in arguments}
+            missing = tuple(p.python_name for p in target.parameters if p.required and p.python_name not in supplied)
+            lookup = IdempotencyLookup(
+                operation_id=target.operation_id,
+                arguments=arguments,
+                created_entity_id=raw["created_entity_id"],
+                status=raw.get("status"),
+                missing=missing,
+            )
+        return Idempotency(
+            header=declared["header"],
+            max_length=declared["max_length"],
+            already_processed=_response_match(declared.get("already_processed")),
+            in_process=_response_match(declared.get("in_process")),
+            message=declared.get("message"),
+            lookup=lookup,
+        )
+
+    def build_operation(
+        self, path: str, method: str, item: dict[str, Any], root_security: Any, keyed: bool = False
+    ) -> Operation:
         operation = item[method]
         pointer = join_pointer("/paths", path, method)
-        taken = {"body", "self", "options"}
+        # With idempotency, ``idempotency_key`` is an argument of the method: no parameter may take it.
+        taken = {"body", "self", "options", *(("idempotency_key",) if keyed else ())}
         parameters = []
         for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
             parameter = self.deref(raw)
@@ -479,6 +550,12 @@ class _Builder:
                 return None
             node = properties[token]
         return node if isinstance(node, dict) else None
+
+
+def _response_match(declared: Any) -> ResponseMatch | None:
+    if not isinstance(declared, dict):
+        return None
+    return ResponseMatch(declared["status"], declared.get("pointer"), declared.get("equals"))
 
 
 def _split_null_enum(schema: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ RESERVED_CLASS_NAMES = frozenset(
     {"Any", "UNSET", "UnsetType", "OpenEnum", "OpenIntEnum", "OpenStrEnum", "define", "field", "date", "datetime"}
     | {"Client", "Timeout", "RetryPolicy", "BatchItem", "BatchResult", "Request", "Response", "Transport"}
     | {"Urllib3Transport", "SERVERS", "NO_RETRY", "DEFAULT_BASE_URL", "File", "FileInput", "Download"}
+    | {"CallResponse", "WithResponse", "AsyncWithResponse"}
 )
 
 

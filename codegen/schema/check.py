@@ -25,10 +25,17 @@ from codegen.openapi import (
 from codegen.problems import Problem, Severity, join_pointer
 from codegen.schema.defaults import CLIENT_MEMBERS, TOKEN_SCHEMES, credentials, method_names, server_urls
 from codegen.schema.load import resolve_pointer
+from codegen.templates.runtime._operation import KEY_SOURCE
 
 JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array", "null"})
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token (RFC 9110)
+IDEMPOTENCY_METHODS = ("post", "patch")
+IDEMPOTENCY_KEYS = frozenset(
+    {"description", "header", "max_length", "already_processed", "in_process", "message", "lookup"}
+)
+LOOKUP_KEYS = frozenset({"operationId", "arguments", "created_entity_id", "status"})
+MIN_KEY_LENGTH = 36  # a generated key is a UUID4 in its 36-character text form
 SUPPORTED_FORMATS = frozenset(
     {"date", "date-time", "email", "uuid", "uri", "int32", "int64", "float", "double", "byte", "binary", "password"}
 )
@@ -77,6 +84,7 @@ class _Checker:
                 pointer = join_pointer("/paths", path, method, "security")
                 self.check_security_requirements(operation["security"], pointer, components.get("securitySchemes", {}))
         self.check_paths(doc.get("paths"))
+        self.check_idempotency()
         self.check_refs(doc, "")
 
     def check_servers(self, servers: Any) -> None:
@@ -404,6 +412,118 @@ class _Checker:
             self.error(
                 join_pointer(pointer, "x-rate-limit"), "must be {'requests': N, 'per_seconds': S}, both positive"
             )
+
+    def parameters_of(self, path: str, operation: dict[str, Any]) -> list[dict[str, Any]]:
+        """The operation's parameters, path-level ones included, dereferenced (unusable ones left out)."""
+        paths = self.document.get("paths")
+        item = paths.get(path, {}) if isinstance(paths, dict) else {}
+        shared = item.get("parameters") if isinstance(item, dict) else None
+        found = [self.deref(raw) for raw in [*_as_list(shared), *_as_list(operation.get("parameters"))]]
+        return [
+            parameter for parameter in found if isinstance(parameter, dict) and isinstance(parameter.get("name"), str)
+        ]
+
+    def check_idempotency(self) -> None:
+        """``x-idempotency`` at root (for every POST and PATCH operation not declaring its own) and per operation."""
+        covered: list[list[dict[str, Any]]] = []
+        for path, method, _, operation in iter_operations(self.document):
+            pointer = join_pointer("/paths", path, method, "x-idempotency")
+            declared = operation.get("x-idempotency")
+            if declared is None:
+                if method in IDEMPOTENCY_METHODS and not operation.get("x-internal"):
+                    covered.append(self.parameters_of(path, operation))
+            elif declared is False:
+                continue
+            elif method not in IDEMPOTENCY_METHODS:
+                self.error(pointer, f"only POST and PATCH operations take idempotency keys, not {method.upper()}")
+            else:
+                self.check_idempotency_at(pointer, declared, [self.parameters_of(path, operation)])
+        root = self.document.get("x-idempotency")
+        if root is not None:
+            self.check_idempotency_at("/x-idempotency", root, covered)
+
+    def check_idempotency_at(self, pointer: str, declared: Any, operations: list[list[dict[str, Any]]]) -> None:
+        """One ``x-idempotency`` object, for operations with these parameters."""
+        if not isinstance(declared, dict):
+            self.error(pointer, "must be an object (or false on an operation, to opt out of the root's)")
+            return
+        for key in sorted(set(declared) - IDEMPOTENCY_KEYS):
+            self.error(
+                join_pointer(pointer, key), f"unknown key; expected one of {', '.join(sorted(IDEMPOTENCY_KEYS))}"
+            )
+        header = declared.get("header")
+        if not isinstance(header, str) or not HEADER_NAME.match(header):
+            self.error(join_pointer(pointer, "header"), "needs 'header', the name of the key's header (an HTTP token)")
+        elif any(
+            parameter.get("in") == "header" and parameter["name"].lower() == header.lower()
+            for parameters in operations
+            for parameter in parameters
+        ):
+            self.error(join_pointer(pointer, "header"), f"{header!r} is also a header parameter of the operation")
+        length = declared.get("max_length")
+        if not isinstance(length, int) or isinstance(length, bool) or length < MIN_KEY_LENGTH:
+            self.error(
+                join_pointer(pointer, "max_length"),
+                f"needs 'max_length', an integer of at least {MIN_KEY_LENGTH} (a generated key is a UUID4)",
+            )
+        for key in ("already_processed", "in_process"):
+            if key in declared:
+                self.check_response_match(join_pointer(pointer, key), declared[key])
+        if "message" in declared and not _is_pointer(declared["message"]):
+            self.error(join_pointer(pointer, "message"), "must be a JSON pointer")
+        if "lookup" in declared:
+            self.check_idempotency_lookup(join_pointer(pointer, "lookup"), declared["lookup"], operations)
+
+    def check_response_match(self, pointer: str, match: Any) -> None:
+        status = match.get("status") if isinstance(match, dict) else None
+        well_formed = (
+            isinstance(match, dict)
+            and isinstance(status, int)
+            and not isinstance(status, bool)
+            and 100 <= status <= 599
+            and set(match) <= {"status", "pointer", "equals"}
+            and ("pointer" in match) == ("equals" in match)
+            and ("pointer" not in match or _is_pointer(match["pointer"]))
+        )
+        if not well_formed:
+            self.error(pointer, "must be {'status': CODE, 'pointer': ..., 'equals': ...} (pointer and equals together)")
+
+    def check_idempotency_lookup(self, pointer: str, lookup: Any, operations: list[list[dict[str, Any]]]) -> None:
+        if not isinstance(lookup, dict):
+            self.error(pointer, "must be an object")
+            return
+        for key in sorted(set(lookup) - LOOKUP_KEYS):
+            self.error(join_pointer(pointer, key), f"unknown key; expected one of {', '.join(sorted(LOOKUP_KEYS))}")
+        operation_id = lookup.get("operationId")
+        target = next(
+            (
+                (path, operation)
+                for path, _, _, operation in iter_operations(self.document)
+                if operation.get("operationId") == operation_id
+            ),
+            None,
+        )
+        if target is None:
+            self.error(join_pointer(pointer, "operationId"), f"no operation has operationId {operation_id!r}")
+        for key in ("created_entity_id", "status"):
+            if (key in lookup or key == "created_entity_id") and not _is_pointer(lookup.get(key)):
+                self.error(join_pointer(pointer, key), "must be a JSON pointer into the lookup's response")
+        arguments = lookup.get("arguments")
+        arguments_pointer = join_pointer(pointer, "arguments")
+        if not isinstance(arguments, dict) or not all(isinstance(value, str) for value in arguments.values()):
+            self.error(
+                arguments_pointer, "must map the lookup's parameters to parameters of the call (or $idempotency_key)"
+            )
+            return
+        if KEY_SOURCE not in arguments.values():
+            self.error(arguments_pointer, f"one parameter of the lookup must take {KEY_SOURCE!r}")
+        own = {parameter["name"] for parameters in operations for parameter in parameters}
+        theirs = {parameter["name"] for parameter in self.parameters_of(*target)} if target else None
+        for name, source in arguments.items():
+            if theirs is not None and name not in theirs:
+                self.error(join_pointer(arguments_pointer, name), f"the lookup operation has no parameter {name!r}")
+            if source != KEY_SOURCE and source not in own:
+                self.error(join_pointer(arguments_pointer, name), f"the operation has no parameter {source!r}")
 
     def deref(self, node: Any) -> Any:
         seen: set[str] = set()

@@ -33,7 +33,7 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Names a generated Client already uses: an operation or credential named so would clash.
 CLIENT_MEMBERS = frozenset(
     {"close", "base_url", "self", "cls", "timeout", "retry", "transport", "max_response_bytes", "user_agent"}
-    | {"strict_responses"}
+    | {"strict_responses", "with_response"}
 )
 Credential = str | dict[str, str]
 TOKEN_SCHEMES = frozenset({"oauth2", "openIdConnect"})

@@ -41,9 +41,15 @@ class BaseClient(ClientCore[Transport]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _call(self, operation: OperationSpec, arguments: Mapping[str, Any], body: Any = UNSET) -> tuple[Any, Response]:
+    def _call(
+        self,
+        operation: OperationSpec,
+        arguments: Mapping[str, Any],
+        body: Any = UNSET,
+        idempotency_key: str | None = None,
+    ) -> tuple[Any, Response]:
         """Validate, send (with the retry policy) and decode; returns (payload JSON, response)."""
-        return self._run(self._call_flow(operation, arguments, body))
+        return self._run(self._call_flow(operation, arguments, body, idempotency_key))
 
     def _run(self, flow: Flow[T]) -> T:
         """Do each step the flow asks for, until it returns its value (or raises)."""

@@ -4,7 +4,12 @@
 
 from typing import Any
 
-from ._operation import Envelope, OperationSpec, RateLimit, SchemeSpec
+from ._operation import (
+    Envelope,
+    OperationSpec,
+    RateLimit,
+    SchemeSpec,
+)
 
 SERVERS: tuple[str, ...] = ("https://app.billbee.io",)
 """Servers from the schema; the first is the Client's default ``base_url``."""

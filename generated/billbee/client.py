@@ -4,16 +4,18 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 from . import _spec, models
 from ._async_client import AsyncBaseClient
 from ._auth import build_auth
 from ._client import BaseClient
+from ._response import async_with_response, with_response
 from ._retry import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._transport import AsyncTransport, Transport
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "AsyncWithResponse", "Client", "WithResponse"]
 
 DEFAULT_BASE_URL = "https://app.billbee.io"
 DEFAULT_USER_AGENT = "billbee-client/0.1.0 (vendor-clients)"
@@ -32,7 +34,7 @@ class Client(BaseClient):
         base_url: server to call, default ``https://app.billbee.io``.
         timeout: connect, read and total time limits of each attempt.
         retry: when to retry; requests that may have reached the server are never re-sent
-            unless their method is idempotent.
+            unless their method is idempotent or they carry an idempotency key.
         transport: how requests are sent (default: urllib3 with connection reuse);
             ``testing.MockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
@@ -82,6 +84,16 @@ class Client(BaseClient):
             user_agent=user_agent,
             strict_responses=strict_responses,
         )
+
+    @functools.cached_property
+    def with_response(self) -> WithResponse:
+        """Every operation with the same arguments, returning a ``CallResponse``.
+
+        ``client.with_response.create_customer(...).result`` is what the plain call
+        returns; beside it are the response's ``status``, ``headers``, raw ``body`` and
+        ``request_id``, and the call's ``idempotency_key``.
+        """
+        return WithResponse(self)
 
     def create_customer(
         self,
@@ -136,7 +148,7 @@ class AsyncClient(AsyncBaseClient):
         timeout: connect, read and total time limits of each attempt (the total
             holds for the whole attempt, the response body included).
         retry: when to retry; requests that may have reached the server are never re-sent
-            unless their method is idempotent.
+            unless their method is idempotent or they carry an idempotency key.
         transport: how requests are sent (default: ``HttpxTransport``, which needs httpx);
             ``testing.AsyncMockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
@@ -188,6 +200,16 @@ class AsyncClient(AsyncBaseClient):
             strict_responses=strict_responses,
         )
 
+    @functools.cached_property
+    def with_response(self) -> AsyncWithResponse:
+        """Every operation with the same arguments, returning a ``CallResponse`` (awaited).
+
+        ``(await client.with_response.create_customer(...)).result`` is what the plain call
+        returns; beside it are the response's ``status``, ``headers``, raw ``body`` and
+        ``request_id``, and the call's ``idempotency_key``.
+        """
+        return AsyncWithResponse(self)
+
     async def create_customer(
         self,
         *,
@@ -223,3 +245,23 @@ class AsyncClient(AsyncBaseClient):
             "models.Customer | None",
             self._structure(data, models.Customer | None, response, _spec.OPERATIONS["create_customer"]),  # type: ignore[arg-type]
         )
+
+
+class WithResponse:
+    """The operations of a :class:`Client`, each returning a ``CallResponse`` around its result.
+
+    Reached as ``client.with_response``; the arguments are those of the plain methods.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self.create_customer = with_response(client.create_customer)
+
+
+class AsyncWithResponse:
+    """The operations of an :class:`AsyncClient`, each a coroutine returning a ``CallResponse``.
+
+    Reached as ``client.with_response``; the arguments are those of the plain methods.
+    """
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.create_customer = async_with_response(client.create_customer)

@@ -17,6 +17,8 @@
     │   │   ├── PermissionDeniedError 403
     │   │   ├── NotFoundError         404
     │   │   ├── ConflictError         409
+    │   │   │   ├── AlreadyProcessedError  a request with this idempotency key was already processed
+    │   │   │   └── InProcessError        one with this key is still being processed (after the retries)
     │   │   ├── UnprocessableEntityError 422
     │   │   ├── RateLimitError        429 (``retry_after`` in seconds, when given)
     │   │   └── ServerError           5XX
@@ -32,6 +34,11 @@ One warning, not an exception::
 
 Lower-layer exceptions (urllib3, socket, json, cattrs) never escape: they are mapped to
 this tree where the client meets them. No exception text contains a credential.
+
+Every exception of a call to an operation that takes idempotency keys carries the call's
+key as ``idempotency_key`` (None for other operations). The key is not a secret: log it,
+and call again with ``idempotency_key=exc.idempotency_key`` to learn the outcome of a
+call whose outcome was lost; the vendor will not act on the same key twice.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ import attrs
 __all__ = [
     "REQUEST_ID_HEADERS",
     "STATUS_ERRORS",
+    "AlreadyProcessedError",
     "AuthenticationError",
     "BadRequestError",
     "BatchPartialFailure",
@@ -56,6 +64,7 @@ __all__ = [
     "DecodeError",
     "EnvelopeError",
     "HTTPStatusError",
+    "InProcessError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -75,6 +84,9 @@ __all__ = [
 
 class ClientError(Exception):
     """Base of every exception raised by this client."""
+
+    idempotency_key: str | None = None
+    """The idempotency key of the call that raised this, when its operation takes one."""
 
 
 class ConfigurationError(ClientError, ValueError):
@@ -211,6 +223,53 @@ class NotFoundError(HTTPStatusError):
 
 class ConflictError(HTTPStatusError):
     """409 Conflict."""
+
+
+class AlreadyProcessedError(ConflictError):
+    """The vendor already processed a request with this call's idempotency key.
+
+    After a retry this means an earlier attempt of the same call succeeded even though its
+    answer was lost; on a first attempt, that an earlier call used the same key (the
+    caller's own ``idempotency_key``). Either way the vendor has recorded an outcome for the
+    key, usually a created record (Chift says "Request already processed: 200"): do not send
+    the request again under a new key before checking.
+
+    ``idempotency_key`` is the key, ``vendor_message`` the vendor's message. When the
+    schema declares a lookup operation and the call's arguments supply its parameters,
+    the client has called it: ``created_entity_id`` is the id of the created record and
+    ``original_status`` the status the processed request got. Otherwise both are None and
+    ``lookup_call`` names the call that finds the record (the package README shows it too).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        request_id: str | None = None,
+        error: Any = None,
+        idempotency_key: str,
+        vendor_message: Any = None,
+        created_entity_id: str | None = None,
+        original_status: int | None = None,
+        lookup_call: str | None = None,
+    ) -> None:
+        self.idempotency_key = idempotency_key
+        self.vendor_message = vendor_message
+        self.created_entity_id = created_entity_id
+        self.original_status = original_status
+        self.lookup_call = lookup_call
+        super().__init__(message, status=status, headers=headers, body=body, request_id=request_id, error=error)
+
+
+class InProcessError(ConflictError):
+    """The vendor is still processing a request with this call's idempotency key.
+
+    The client waited and retried as the retry policy allows. Call again later with the same
+    ``idempotency_key`` (an attribute of this error) to get the outcome; never with a new key.
+    """
 
 
 class UnprocessableEntityError(HTTPStatusError):

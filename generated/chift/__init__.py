@@ -9,6 +9,7 @@ Usage::
     with Client(token="...") as client:
         result = client.create_invoicing_contact(...)
         result = client.create_accounting_invoice(...)
+        result = client.get_transaction_by_client_request_id(...)
 
 or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27" sniffio``)::
 
@@ -17,6 +18,7 @@ or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "htt
     async with AsyncClient(token="...") as client:
         result = await client.create_invoicing_contact(...)
         result = await client.create_accounting_invoice(...)
+        result = await client.get_transaction_by_client_request_id(...)
 
 Models are attrs classes: :func:`structure` builds one from wire JSON and
 :func:`unstructure` turns it back, losing nothing (``UNSET`` for absent fields, ``None``
@@ -39,6 +41,7 @@ from ._batch import BatchItem, BatchResult
 from ._bodies import Download, File, FileInput
 from ._converter import converter, structure, unstructure
 from ._httpx import HttpxTransport
+from ._response import CallResponse
 from ._retry import NO_RETRY, RetryPolicy, Timeout
 from ._spec import SERVERS
 from ._transport import AsyncTransport, Request, Response, Transport, Urllib3Transport
@@ -46,6 +49,7 @@ from ._unset import UNSET, UnsetType
 from .client import DEFAULT_BASE_URL, AsyncClient, Client
 from .models import (
     AccountingAddressType,
+    ApiTransactionLookupOut,
     AuthItem,
     ChiftError,
     ContactAddressItemIn,
@@ -53,6 +57,7 @@ from .models import (
     ContactGender,
     ContactItemIn,
     ContactItemOut,
+    HTTPMethod,
     HTTPValidationError,
     InvoiceCorrection,
     InvoiceItemIn,
@@ -81,11 +86,13 @@ __all__ = [
     "SERVERS",
     "UNSET",
     "AccountingAddressType",
+    "ApiTransactionLookupOut",
     "AsyncClient",
     "AsyncTransport",
     "AuthItem",
     "BatchItem",
     "BatchResult",
+    "CallResponse",
     "ChiftError",
     "Client",
     "ContactAddressItemIn",
@@ -96,6 +103,7 @@ __all__ = [
     "Download",
     "File",
     "FileInput",
+    "HTTPMethod",
     "HTTPValidationError",
     "HttpxTransport",
     "InvoiceCorrection",
@@ -134,5 +142,5 @@ __all__ = [
 
 # The package's provenance, kept here only: a schema change then rewrites only the files it affects.
 __schema__ = "schemas/chift/openapi.json"
-__schema_sha256__ = "3b6d9b9c8ad6aa3f2596693ed36fa1843833332ac2515b4c9b80c8c40d19f668"
+__schema_sha256__ = "eebbd01b9c6a0846fb84b90aa846c1474645d228fc1aee2a278f9ca1940c8d15"
 __generator_version__ = "0.1.0"

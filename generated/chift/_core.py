@@ -18,10 +18,18 @@ one blocking, one with ``await``. One call goes through these steps:
 ``Auth.auth_flow``: it yields each thing to do (a :class:`Request` to send, a
 :class:`Credentials` to obtain, a :class:`Sleep`) and receives the outcome, so that an I/O
 layer is only a loop that does what it is told.
+
+An operation whose schema declares idempotency keys (``OperationSpec.idempotency``) sends
+the call's key on every attempt, which makes a re-send harmless: such a request is retried
+like an idempotent one, the vendor's "in process" answer is waited for like a 429, and its
+"already processed" answer becomes ``AlreadyProcessedError``. When the schema names a
+lookup operation that the call's arguments can feed, the flow sends it too
+(:meth:`ClientCore._lookup_request`) and puts the created record's id on the error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
@@ -30,8 +38,9 @@ import sys
 import threading
 import time
 import urllib.parse
+import uuid
 import warnings
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -42,20 +51,24 @@ from ._batch import BatchItem, BatchResult
 from ._bodies import download, encode_body, is_json_type
 from ._converter import converter
 from ._enums import OpenEnum
-from ._operation import OperationSpec, TokenExchange, pointer_get, pointer_has
+from ._operation import KEY_SOURCE, OperationSpec, TokenExchange, pointer_get, pointer_has
 from ._ratelimit import RateLimiter
+from ._response import record
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, Timeout, parse_retry_after
 from ._tolerant import structure_tolerant
 from ._transport import Request, Response
 from ._unset import UNSET
 from ._validation import SchemaValidator, child_path
 from .errors import (
+    AlreadyProcessedError,
     BatchPartialFailure,
+    ClientError,
     ConfigurationError,
     ConnectError,
     ConnectionLost,
     DecodeError,
     EnvelopeError,
+    InProcessError,
     ReadTimeout,
     RequestValidationError,
     ResponseValidationWarning,
@@ -75,6 +88,8 @@ __all__ = [
     "Sleep",
     "Step",
     "check_base_url",
+    "keyed",
+    "new_key",
 ]
 
 T = TypeVar("T")
@@ -111,6 +126,34 @@ def _encode_segment(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
 
+def new_key(given: str | None) -> str:
+    """The idempotency key of a call: the caller's own, else a new UUID4 (checked by ``_prepare``)."""
+    return str(uuid.uuid4()) if given is None else given
+
+
+@contextlib.contextmanager
+def keyed(idempotency_key: str) -> Iterator[None]:
+    """Every client error raised inside carries the call's idempotency key (``exc.idempotency_key``)."""
+    try:
+        yield
+    except ClientError as exc:
+        exc.idempotency_key = idempotency_key
+        raise
+
+
+def _key_violations(key: Any, max_length: int) -> list[Violation]:
+    where = "$idempotency_key"
+    if not isinstance(key, str):
+        return [Violation(where, f"must be a string, not {type(key).__name__}")]
+    if not key:
+        return [Violation(where, "must be at least 1 character long")]
+    if len(key) > max_length:
+        return [Violation(where, f"must be at most {max_length} characters (it has {len(key)})")]
+    if not _is_header_text(key):
+        return [Violation(where, "must be printable Latin-1 text without CR or LF")]
+    return []
+
+
 def _wire_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -124,8 +167,9 @@ class PreparedRequest:
     """A validated call without credentials: what every attempt of the call sends.
 
     ``retry_safe`` says whether sending it again after it may have reached the server
-    is harmless (an idempotent method); only then do timeouts, lost connections and
-    500/502/504 lead to a retry.
+    is harmless (an idempotent method, or an idempotency key the vendor honours); only
+    then do timeouts, lost connections and 500/502/504 lead to a retry.
+    ``arguments`` are the call's, for a lookup of what an earlier attempt did.
     """
 
     operation: OperationSpec
@@ -133,6 +177,8 @@ class PreparedRequest:
     headers: Mapping[str, str] = attrs.field(repr=False)
     body: bytes | None = attrs.field(default=None, repr=False)
     retry_safe: bool = False
+    idempotency_key: str | None = None
+    arguments: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.frozen
@@ -222,6 +268,17 @@ class Attempts:
         if status == 401 and not self._refreshed and self._on_unauthorized(auth_headers):
             self._refreshed = True  # one fresh credential per call: a second 401 is the answer
             return Retry(0.0, "HTTP 401, fresh credentials")
+        in_process = operation.idempotency.in_process if operation.idempotency is not None else None
+        if (
+            self._prepared.idempotency_key is not None
+            and in_process is not None
+            and in_process.status == status  # before parsing: a success body is not read twice
+            and in_process.matches(status, _lenient_json(response))
+        ):
+            # An earlier attempt with this key is still running: wait for it as for a 429.
+            if self.number >= policy.max_attempts:
+                return None
+            return self._retry(parse_retry_after(response.headers.get("retry-after")), f"HTTP {status}, in process")
         retryable = status in policy.retry_statuses or (
             self._prepared.retry_safe and status in policy.idempotent_retry_statuses
         )
@@ -230,8 +287,10 @@ class Attempts:
         return None
 
     def _retry(self, retry_after: float | None, reason: str) -> Retry:
-        operation = self._prepared.operation
+        operation, key = self._prepared.operation, self._prepared.idempotency_key
         delay = self._core._retry.delay(self.number, retry_after)
+        if key is not None:  # not a secret, and what tells a vendor's log lines of this call apart
+            reason = f"{reason} (idempotency key {key})"
         logger.info("%s %s: %s, retrying in %.2f s", operation.method, operation.path, reason, delay)
         return Retry(delay, reason)
 
@@ -287,12 +346,30 @@ class ClientCore(Generic[TransportT]):
     # -- the flow of a call -------------------------------------------------------------
 
     def _call_flow(
-        self, operation: OperationSpec, arguments: Mapping[str, Any], body: Any = UNSET
+        self,
+        operation: OperationSpec,
+        arguments: Mapping[str, Any],
+        body: Any = UNSET,
+        idempotency_key: str | None = None,
     ) -> Flow[tuple[Any, Response]]:
-        """Validate, send (with the retry policy) and decode; returns (payload JSON, response)."""
-        prepared = self._prepare(operation, arguments, body)
+        """Validate, send (with the retry policy) and decode; returns (payload JSON, response).
+
+        After "already processed", looks up what the earlier attempt created when the call's
+        arguments allow it (a failed lookup leaves the error as it is).
+        """
+        prepared = self._prepare(operation, arguments, body, idempotency_key)
         response = yield from self._send_flow(prepared)
-        return self._decode(operation, response), response
+        try:
+            return self._accept(prepared, response), response
+        except AlreadyProcessedError as exc:
+            lookup = self._lookup_request(prepared)
+            if lookup is not None:
+                try:
+                    found: Response | ClientError = yield from self._send_flow(lookup)
+                except ClientError as failure:
+                    found = failure
+                self._read_lookup(exc, prepared, lookup, found)
+            raise
 
     def _send_flow(self, prepared: PreparedRequest) -> Flow[Response]:
         """Attempts of ``prepared`` until a response is accepted, or the last transport error is raised."""
@@ -324,8 +401,18 @@ class ClientCore(Generic[TransportT]):
 
     # -- request side -------------------------------------------------------------------
 
-    def _prepare(self, operation: OperationSpec, arguments: Mapping[str, Any], body: Any = UNSET) -> PreparedRequest:
-        """Validate and serialise a call; raises RequestValidationError with every violation."""
+    def _prepare(
+        self,
+        operation: OperationSpec,
+        arguments: Mapping[str, Any],
+        body: Any = UNSET,
+        idempotency_key: str | None = None,
+    ) -> PreparedRequest:
+        """Validate and serialise a call; raises RequestValidationError with every violation.
+
+        ``idempotency_key`` goes in the header the operation's idempotency names (ignored
+        when it has none).
+        """
         violations: list[Violation] = []
         path_values: dict[str, str] = {}
         query: list[tuple[str, str]] = []
@@ -353,6 +440,10 @@ class ClientCore(Generic[TransportT]):
                 if not _is_header_text(text):
                     violations.append(Violation(where, "must be printable Latin-1 text without CR or LF"))
                 headers[param.wire_name] = text
+        idempotency = operation.idempotency if idempotency_key is not None else None
+        if idempotency is not None:
+            violations += _key_violations(idempotency_key, idempotency.max_length)
+            headers[idempotency.header] = str(idempotency_key)
         payload = self._encode_body(operation, body, headers, violations)
         if violations:
             raise RequestValidationError(operation.operation_id, violations)
@@ -365,7 +456,9 @@ class ClientCore(Generic[TransportT]):
             url=url,
             headers=headers,
             body=payload,
-            retry_safe=operation.method in IDEMPOTENT_METHODS,
+            retry_safe=operation.method in IDEMPOTENT_METHODS or idempotency is not None,
+            idempotency_key=idempotency_key if idempotency is not None else None,
+            arguments=arguments if idempotency is not None else {},
         )
 
     def _encode_body(
@@ -470,7 +563,13 @@ class ClientCore(Generic[TransportT]):
         except (ValueError, RecursionError) as exc:
             raise self._decode_error(response, f"unusable JSON: {str(exc)[:200]}") from None
 
-    def _decode(self, operation: OperationSpec, response: Response) -> Any:
+    def _accept(self, prepared: PreparedRequest, response: Response) -> Any:
+        """The payload JSON of a call's final response (kept for ``with_response``), or the error it stands for."""
+        data = self._decode(prepared.operation, response, prepared)
+        record(response, prepared.idempotency_key)
+        return data
+
+    def _decode(self, operation: OperationSpec, response: Response, prepared: PreparedRequest | None = None) -> Any:
         """The payload JSON of the final response, or the error it stands for."""
         status = response.status
         if 200 <= status < 300:
@@ -503,9 +602,11 @@ class ClientCore(Generic[TransportT]):
                     raise self._decode_error(response, f"the response envelope has no payload at {envelope.data!r}")
                 return UNSET  # _structure reports it
             return pointer_get(data, envelope.data)
-        raise self._status_error(operation, response)
+        raise self._status_error(operation, response, prepared)
 
-    def _status_error(self, operation: OperationSpec, response: Response) -> Exception:
+    def _status_error(
+        self, operation: OperationSpec, response: Response, prepared: PreparedRequest | None = None
+    ) -> Exception:
         status = response.status
         parsed: Any = None
         try:
@@ -529,7 +630,29 @@ class ClientCore(Generic[TransportT]):
             message = pointer_get(parsed, pointer) if pointer else None
             message = message if message is not None else parsed.get("message")
         text = f"{operation.operation_id}: HTTP {status}" + (f": {_short(message)}" if message is not None else "")
-        return status_error_class(status)(
+        error_class = status_error_class(status)
+        idempotency = operation.idempotency
+        key = prepared.idempotency_key if prepared is not None else None
+        if key is not None and idempotency is not None and prepared is not None:
+            if idempotency.already_processed is not None and idempotency.already_processed.matches(status, parsed):
+                lookup_call = self._lookup_call(prepared)
+                text += f" (already processed: idempotency key {key!r})"
+                if lookup_call is not None:
+                    text += f"; find the record with {lookup_call}"
+                return AlreadyProcessedError(
+                    text,
+                    status=status,
+                    headers=response.headers,
+                    body=response.body,
+                    request_id=self._request_id(response),
+                    error=error,
+                    idempotency_key=key,
+                    vendor_message=pointer_get(parsed, idempotency.message or "/message"),
+                    lookup_call=lookup_call,
+                )
+            if idempotency.in_process is not None and idempotency.in_process.matches(status, parsed):
+                error_class = InProcessError
+        return error_class(
             text,
             status=status,
             headers=response.headers,
@@ -537,6 +660,83 @@ class ClientCore(Generic[TransportT]):
             request_id=self._request_id(response),
             error=error,
         )
+
+    # -- idempotency: what did an earlier attempt do? -------------------------------------
+
+    def _lookup_call(self, prepared: PreparedRequest) -> str | None:
+        """The call that finds what a processed request with this key created, as Python source."""
+        idempotency = prepared.operation.idempotency
+        lookup = idempotency.lookup if idempotency is not None else None
+        if lookup is None:
+            return None
+        given = self._lookup_arguments(prepared)
+        names = [name for name, _ in lookup.arguments] + list(lookup.missing)
+        shown = ", ".join(f"{name}={given[name]!r}" if name in given else f"{name}=..." for name in names)
+        return f"client.{lookup.operation_id}({shown})"
+
+    def _lookup_arguments(self, prepared: PreparedRequest) -> dict[str, Any]:
+        idempotency = prepared.operation.idempotency
+        lookup = idempotency.lookup if idempotency is not None else None
+        arguments: dict[str, Any] = {}
+        for name, source in lookup.arguments if lookup is not None else ():
+            value = prepared.idempotency_key if source == KEY_SOURCE else prepared.arguments.get(source)
+            if value is not None and value is not UNSET:
+                arguments[name] = value
+        return arguments
+
+    def _lookup_request(self, prepared: PreparedRequest) -> PreparedRequest | None:
+        """The lookup of what an already processed call did, when its arguments supply every required parameter."""
+        idempotency = prepared.operation.idempotency
+        lookup = idempotency.lookup if idempotency is not None else None
+        if lookup is None or lookup.missing:
+            return None
+        operation = self._operations[lookup.operation_id]
+        arguments = self._lookup_arguments(prepared)
+        if any(param.required and param.python_name not in arguments for param in operation.params):
+            return None
+        try:
+            return self._prepare(operation, arguments)
+        except RequestValidationError:
+            return None  # the call's values do not fit the lookup: the error names the call instead
+
+    def _read_lookup(
+        self,
+        error: AlreadyProcessedError,
+        prepared: PreparedRequest,
+        lookup: PreparedRequest,
+        outcome: Response | ClientError,
+    ) -> None:
+        """Put what the lookup (``_lookup_request(prepared)``) found on ``error``: the created record's id
+        and the status the processed request got.
+
+        A failed lookup changes nothing: the outcome of the call is definite without it.
+        """
+        idempotency = prepared.operation.idempotency
+        spec = idempotency.lookup if idempotency is not None else None
+        if spec is None:
+            return
+        failure = outcome if isinstance(outcome, ClientError) else None
+        data: Any = None
+        if isinstance(outcome, Response):
+            try:
+                data = self._decode(lookup.operation, outcome)
+            except ClientError as exc:
+                failure = exc
+        if failure is not None:
+            logger.info(
+                "%s: the lookup of idempotency key %s failed: %s",
+                lookup.operation.operation_id,
+                error.idempotency_key,
+                type(failure).__name__,
+            )
+            return
+        entity = pointer_get(data, spec.created_entity_id)
+        status = pointer_get(data, spec.status)
+        if isinstance(status, int) and not isinstance(status, bool):
+            error.original_status = status
+        if entity is not None:
+            error.created_entity_id = str(entity)
+            error.args = (f"{error.args[0]}; created entity id {error.created_entity_id!r}",)
 
     def _structure(self, data: Any, kind: type[T], response: Response, operation: OperationSpec | None = None) -> T:
         """Build the typed result from the payload of ``operation``'s response.
@@ -671,6 +871,14 @@ def _is_header_text(text: str) -> bool:
 
 def _as_iterable(value: Any) -> Iterable[Any]:
     return value if isinstance(value, (list, tuple)) else [value]
+
+
+def _lenient_json(response: Response) -> Any:
+    """The body as JSON, or None when it is not JSON."""
+    try:
+        return json.loads(response.body.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _reject_constant(name: str) -> Any:

@@ -5,7 +5,15 @@
 from typing import Any
 
 from . import models
-from ._operation import OperationSpec, Param, SchemeSpec, TokenExchange
+from ._operation import (
+    Idempotency,
+    IdempotencyLookup,
+    OperationSpec,
+    Param,
+    ResponseMatch,
+    SchemeSpec,
+    TokenExchange,
+)
 
 SERVERS: tuple[str, ...] = ("https://api.chift.eu",)
 """Servers from the schema; the first is the Client's default ``base_url``."""
@@ -385,6 +393,18 @@ COMPONENTS: dict[str, Any] = {
             "expires_on": {"type": "integer"},
         },
     },
+    "HTTPMethod": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]},
+    "ApiTransactionLookupOut": {
+        "type": "object",
+        "required": ["created_on", "method", "route", "status_code"],
+        "properties": {
+            "created_on": {"type": "string", "format": "date-time"},
+            "method": {"$ref": "#/components/schemas/HTTPMethod"},
+            "route": {"type": "string"},
+            "status_code": {"type": "integer"},
+            "created_entity_id": {"type": ["string", "null"]},
+        },
+    },
 }
 
 SCHEMES: dict[str, SchemeSpec] = {
@@ -443,9 +463,24 @@ OPERATIONS: dict[str, OperationSpec] = {
         has_result=True,
         error_types={
             "400": models.ChiftError,
+            "409": models.ChiftError,
             "422": models.HTTPValidationError,
         },
         anonymous=False,
+        idempotency=Idempotency(
+            header="X-Chift-Client-RequestId",
+            max_length=255,
+            already_processed=ResponseMatch(status=409, pointer="/error_code", equals="REQUEST_ALREADY_PROCESSED"),
+            in_process=ResponseMatch(status=409, pointer="/error_code", equals="REQUEST_IN_PROCESS"),
+            message="/message",
+            lookup=IdempotencyLookup(
+                operation_id="get_transaction_by_client_request_id",
+                arguments=(("consumer_id", "consumer_id"), ("client_request_id", "$idempotency_key")),
+                created_entity_id="/created_entity_id",
+                status="/status_code",
+                missing=("connection_id",),
+            ),
+        ),
     ),
     "create_accounting_invoice": OperationSpec(
         operation_id="create_accounting_invoice",
@@ -489,6 +524,57 @@ OPERATIONS: dict[str, OperationSpec] = {
             "400": models.ChiftError,
             "404": models.ChiftError,
             "409": models.ChiftError,
+        },
+        anonymous=False,
+        idempotency=Idempotency(
+            header="X-Chift-Client-RequestId",
+            max_length=255,
+            already_processed=ResponseMatch(status=409, pointer="/error_code", equals="REQUEST_ALREADY_PROCESSED"),
+            in_process=ResponseMatch(status=409, pointer="/error_code", equals="REQUEST_IN_PROCESS"),
+            message="/message",
+            lookup=IdempotencyLookup(
+                operation_id="get_transaction_by_client_request_id",
+                arguments=(("consumer_id", "consumer_id"), ("client_request_id", "$idempotency_key")),
+                created_entity_id="/created_entity_id",
+                status="/status_code",
+                missing=("connection_id",),
+            ),
+        ),
+    ),
+    "get_transaction_by_client_request_id": OperationSpec(
+        operation_id="get_transaction_by_client_request_id",
+        method="GET",
+        path="/consumers/{consumer_id}/connections/{connection_id}/transactions",
+        params=(
+            Param(
+                wire_name="consumer_id",
+                python_name="consumer_id",
+                location="path",
+                required=True,
+                schema={"type": "string"},
+            ),
+            Param(
+                wire_name="connection_id",
+                python_name="connection_id",
+                location="path",
+                required=True,
+                schema={"type": "string"},
+            ),
+            Param(
+                wire_name="client_request_id",
+                python_name="client_request_id",
+                location="query",
+                required=True,
+                schema={"type": "string", "minLength": 1, "maxLength": 255},
+            ),
+        ),
+        body_schema=None,
+        body_required=False,
+        success_statuses=(200,),
+        has_result=True,
+        error_types={
+            "404": models.ChiftError,
+            "422": models.HTTPValidationError,
         },
         anonymous=False,
     ),

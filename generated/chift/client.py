@@ -4,16 +4,19 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from . import _spec, models
 from ._async_client import AsyncBaseClient
 from ._auth import build_auth
 from ._client import BaseClient
+from ._core import keyed, new_key
+from ._response import async_with_response, with_response
 from ._retry import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._transport import AsyncTransport, Transport
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "AsyncWithResponse", "Client", "WithResponse"]
 
 DEFAULT_BASE_URL = "https://api.chift.eu"
 DEFAULT_USER_AGENT = "chift-client/0.1.0 (vendor-clients)"
@@ -34,7 +37,7 @@ class Client(BaseClient):
         base_url: server to call, default ``https://api.chift.eu``.
         timeout: connect, read and total time limits of each attempt.
         retry: when to retry; requests that may have reached the server are never re-sent
-            unless their method is idempotent.
+            unless their method is idempotent or they carry an idempotency key.
         transport: how requests are sent (default: urllib3 with connection reuse);
             ``testing.MockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
@@ -89,11 +92,22 @@ class Client(BaseClient):
             strict_responses=strict_responses,
         )
 
+    @functools.cached_property
+    def with_response(self) -> WithResponse:
+        """Every operation with the same arguments, returning a ``CallResponse``.
+
+        ``client.with_response.create_invoicing_contact(...).result`` is what the plain call
+        returns; beside it are the response's ``status``, ``headers``, raw ``body`` and
+        ``request_id``, and the call's ``idempotency_key``.
+        """
+        return WithResponse(self)
+
     def create_invoicing_contact(
         self,
         *,
         consumer_id: str,
         body: models.ContactItemIn | dict[str, Any],
+        idempotency_key: str | None = None,
     ) -> models.ContactItemOut:
         """Create a contact.
 
@@ -106,6 +120,9 @@ class Client(BaseClient):
                 the published spec declares format uuid. Following the seed, no uuid
                 format is enforced.
             body: the request body, as a model or a dict in wire form; validated before sending.
+            idempotency_key: sent in ``X-Chift-Client-RequestId`` (at most 255 characters) on
+                every attempt; default a new UUID4. Pass your own (``"order-1234"``) to
+                keep it across process restarts: the vendor acts on a key once.
 
         Returns:
             the response body, typed.
@@ -113,18 +130,25 @@ class Client(BaseClient):
         Raises:
             RequestValidationError: the arguments break the schema (nothing was sent).
             HTTPStatusError: a non-2XX answer (a subclass per status family).
+            AlreadyProcessedError: the vendor already processed a request with this key
+                (for example an attempt whose answer was lost); see its ``created_entity_id``
+                and ``lookup_call``.
+            InProcessError: a request with this key was still being processed after the retries.
             TransportError: the request could not be completed.
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = self._call(
-            _spec.OPERATIONS["create_invoicing_contact"],
-            {
-                "consumer_id": consumer_id,
-            },
-            body,
-        )
-        return self._structure(data, models.ContactItemOut, response, _spec.OPERATIONS["create_invoicing_contact"])
+        idempotency_key = new_key(idempotency_key)
+        with keyed(idempotency_key):
+            data, response = self._call(
+                _spec.OPERATIONS["create_invoicing_contact"],
+                {
+                    "consumer_id": consumer_id,
+                },
+                body,
+                idempotency_key=idempotency_key,
+            )
+            return self._structure(data, models.ContactItemOut, response, _spec.OPERATIONS["create_invoicing_contact"])
 
     def create_accounting_invoice(
         self,
@@ -134,6 +158,7 @@ class Client(BaseClient):
         folder_id: str | None = None,
         force_financial_period: str | None = None,
         regroup_lines: bool | None = None,
+        idempotency_key: str | None = None,
     ) -> models.InvoiceItemOut:
         """Create sale/purchase entry.
 
@@ -160,6 +185,63 @@ class Client(BaseClient):
                 with default "true"; it is modelled as a boolean (default true), which
                 is sent in the query string as exactly "true" or "false".
             body: the request body, as a model or a dict in wire form; validated before sending.
+            idempotency_key: sent in ``X-Chift-Client-RequestId`` (at most 255 characters) on
+                every attempt; default a new UUID4. Pass your own (``"order-1234"``) to
+                keep it across process restarts: the vendor acts on a key once.
+
+        Returns:
+            the response body, typed.
+
+        Raises:
+            RequestValidationError: the arguments break the schema (nothing was sent).
+            HTTPStatusError: a non-2XX answer (a subclass per status family).
+            AlreadyProcessedError: the vendor already processed a request with this key
+                (for example an attempt whose answer was lost); see its ``created_entity_id``
+                and ``lookup_call``.
+            InProcessError: a request with this key was still being processed after the retries.
+            TransportError: the request could not be completed.
+            DecodeError: the response is not what the schema promises (not JSON, say); with
+                ``strict_responses=True``, also a JSON body that breaks the schema.
+        """
+        idempotency_key = new_key(idempotency_key)
+        with keyed(idempotency_key):
+            data, response = self._call(
+                _spec.OPERATIONS["create_accounting_invoice"],
+                {
+                    "consumer_id": consumer_id,
+                    "folder_id": folder_id,
+                    "force_financial_period": force_financial_period,
+                    "regroup_lines": regroup_lines,
+                },
+                body,
+                idempotency_key=idempotency_key,
+            )
+            return self._structure(data, models.InvoiceItemOut, response, _spec.OPERATIONS["create_accounting_invoice"])
+
+    def get_transaction_by_client_request_id(
+        self,
+        *,
+        consumer_id: str,
+        connection_id: str,
+        client_request_id: str,
+    ) -> models.ApiTransactionLookupOut:
+        """Get transaction information.
+
+        Returns the outcome of an earlier request by the X-Chift-Client-RequestId it carried: its
+        status code and the id of the entity it created.
+
+        ``GET /consumers/{consumer_id}/connections/{connection_id}/transactions``
+
+        Args:
+            consumer_id: Id of the consumer (your end customer in Chift). The published spec
+                declares format uuid; like the create operations, no uuid format is
+                enforced.
+            connection_id: Id of the consumer's connection the earlier request went to. The
+                published spec declares format uuid; no uuid format is enforced.
+            client_request_id: The X-Chift-Client-RequestId the earlier request carried (the
+                idempotency key of that call). The published spec declares a plain
+                string; the bounds are those of the header (developer guide: at most
+                255 characters; an empty value is no id).
 
         Returns:
             the response body, typed.
@@ -172,16 +254,16 @@ class Client(BaseClient):
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
         data, response = self._call(
-            _spec.OPERATIONS["create_accounting_invoice"],
+            _spec.OPERATIONS["get_transaction_by_client_request_id"],
             {
                 "consumer_id": consumer_id,
-                "folder_id": folder_id,
-                "force_financial_period": force_financial_period,
-                "regroup_lines": regroup_lines,
+                "connection_id": connection_id,
+                "client_request_id": client_request_id,
             },
-            body,
         )
-        return self._structure(data, models.InvoiceItemOut, response, _spec.OPERATIONS["create_accounting_invoice"])
+        return self._structure(
+            data, models.ApiTransactionLookupOut, response, _spec.OPERATIONS["get_transaction_by_client_request_id"]
+        )
 
 
 class AsyncClient(AsyncBaseClient):
@@ -202,7 +284,7 @@ class AsyncClient(AsyncBaseClient):
         timeout: connect, read and total time limits of each attempt (the total
             holds for the whole attempt, the response body included).
         retry: when to retry; requests that may have reached the server are never re-sent
-            unless their method is idempotent.
+            unless their method is idempotent or they carry an idempotency key.
         transport: how requests are sent (default: ``HttpxTransport``, which needs httpx);
             ``testing.AsyncMockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
@@ -258,11 +340,22 @@ class AsyncClient(AsyncBaseClient):
             strict_responses=strict_responses,
         )
 
+    @functools.cached_property
+    def with_response(self) -> AsyncWithResponse:
+        """Every operation with the same arguments, returning a ``CallResponse`` (awaited).
+
+        ``(await client.with_response.create_invoicing_contact(...)).result`` is what the plain call
+        returns; beside it are the response's ``status``, ``headers``, raw ``body`` and
+        ``request_id``, and the call's ``idempotency_key``.
+        """
+        return AsyncWithResponse(self)
+
     async def create_invoicing_contact(
         self,
         *,
         consumer_id: str,
         body: models.ContactItemIn | dict[str, Any],
+        idempotency_key: str | None = None,
     ) -> models.ContactItemOut:
         """Create a contact.
 
@@ -275,6 +368,9 @@ class AsyncClient(AsyncBaseClient):
                 the published spec declares format uuid. Following the seed, no uuid
                 format is enforced.
             body: the request body, as a model or a dict in wire form; validated before sending.
+            idempotency_key: sent in ``X-Chift-Client-RequestId`` (at most 255 characters) on
+                every attempt; default a new UUID4. Pass your own (``"order-1234"``) to
+                keep it across process restarts: the vendor acts on a key once.
 
         Returns:
             the response body, typed.
@@ -282,18 +378,25 @@ class AsyncClient(AsyncBaseClient):
         Raises:
             RequestValidationError: the arguments break the schema (nothing was sent).
             HTTPStatusError: a non-2XX answer (a subclass per status family).
+            AlreadyProcessedError: the vendor already processed a request with this key
+                (for example an attempt whose answer was lost); see its ``created_entity_id``
+                and ``lookup_call``.
+            InProcessError: a request with this key was still being processed after the retries.
             TransportError: the request could not be completed.
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = await self._call(
-            _spec.OPERATIONS["create_invoicing_contact"],
-            {
-                "consumer_id": consumer_id,
-            },
-            body,
-        )
-        return self._structure(data, models.ContactItemOut, response, _spec.OPERATIONS["create_invoicing_contact"])
+        idempotency_key = new_key(idempotency_key)
+        with keyed(idempotency_key):
+            data, response = await self._call(
+                _spec.OPERATIONS["create_invoicing_contact"],
+                {
+                    "consumer_id": consumer_id,
+                },
+                body,
+                idempotency_key=idempotency_key,
+            )
+            return self._structure(data, models.ContactItemOut, response, _spec.OPERATIONS["create_invoicing_contact"])
 
     async def create_accounting_invoice(
         self,
@@ -303,6 +406,7 @@ class AsyncClient(AsyncBaseClient):
         folder_id: str | None = None,
         force_financial_period: str | None = None,
         regroup_lines: bool | None = None,
+        idempotency_key: str | None = None,
     ) -> models.InvoiceItemOut:
         """Create sale/purchase entry.
 
@@ -329,6 +433,63 @@ class AsyncClient(AsyncBaseClient):
                 with default "true"; it is modelled as a boolean (default true), which
                 is sent in the query string as exactly "true" or "false".
             body: the request body, as a model or a dict in wire form; validated before sending.
+            idempotency_key: sent in ``X-Chift-Client-RequestId`` (at most 255 characters) on
+                every attempt; default a new UUID4. Pass your own (``"order-1234"``) to
+                keep it across process restarts: the vendor acts on a key once.
+
+        Returns:
+            the response body, typed.
+
+        Raises:
+            RequestValidationError: the arguments break the schema (nothing was sent).
+            HTTPStatusError: a non-2XX answer (a subclass per status family).
+            AlreadyProcessedError: the vendor already processed a request with this key
+                (for example an attempt whose answer was lost); see its ``created_entity_id``
+                and ``lookup_call``.
+            InProcessError: a request with this key was still being processed after the retries.
+            TransportError: the request could not be completed.
+            DecodeError: the response is not what the schema promises (not JSON, say); with
+                ``strict_responses=True``, also a JSON body that breaks the schema.
+        """
+        idempotency_key = new_key(idempotency_key)
+        with keyed(idempotency_key):
+            data, response = await self._call(
+                _spec.OPERATIONS["create_accounting_invoice"],
+                {
+                    "consumer_id": consumer_id,
+                    "folder_id": folder_id,
+                    "force_financial_period": force_financial_period,
+                    "regroup_lines": regroup_lines,
+                },
+                body,
+                idempotency_key=idempotency_key,
+            )
+            return self._structure(data, models.InvoiceItemOut, response, _spec.OPERATIONS["create_accounting_invoice"])
+
+    async def get_transaction_by_client_request_id(
+        self,
+        *,
+        consumer_id: str,
+        connection_id: str,
+        client_request_id: str,
+    ) -> models.ApiTransactionLookupOut:
+        """Get transaction information.
+
+        Returns the outcome of an earlier request by the X-Chift-Client-RequestId it carried: its
+        status code and the id of the entity it created.
+
+        ``GET /consumers/{consumer_id}/connections/{connection_id}/transactions``
+
+        Args:
+            consumer_id: Id of the consumer (your end customer in Chift). The published spec
+                declares format uuid; like the create operations, no uuid format is
+                enforced.
+            connection_id: Id of the consumer's connection the earlier request went to. The
+                published spec declares format uuid; no uuid format is enforced.
+            client_request_id: The X-Chift-Client-RequestId the earlier request carried (the
+                idempotency key of that call). The published spec declares a plain
+                string; the bounds are those of the header (developer guide: at most
+                255 characters; an empty value is no id).
 
         Returns:
             the response body, typed.
@@ -341,13 +502,37 @@ class AsyncClient(AsyncBaseClient):
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
         data, response = await self._call(
-            _spec.OPERATIONS["create_accounting_invoice"],
+            _spec.OPERATIONS["get_transaction_by_client_request_id"],
             {
                 "consumer_id": consumer_id,
-                "folder_id": folder_id,
-                "force_financial_period": force_financial_period,
-                "regroup_lines": regroup_lines,
+                "connection_id": connection_id,
+                "client_request_id": client_request_id,
             },
-            body,
         )
-        return self._structure(data, models.InvoiceItemOut, response, _spec.OPERATIONS["create_accounting_invoice"])
+        return self._structure(
+            data, models.ApiTransactionLookupOut, response, _spec.OPERATIONS["get_transaction_by_client_request_id"]
+        )
+
+
+class WithResponse:
+    """The operations of a :class:`Client`, each returning a ``CallResponse`` around its result.
+
+    Reached as ``client.with_response``; the arguments are those of the plain methods.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self.create_invoicing_contact = with_response(client.create_invoicing_contact)
+        self.create_accounting_invoice = with_response(client.create_accounting_invoice)
+        self.get_transaction_by_client_request_id = with_response(client.get_transaction_by_client_request_id)
+
+
+class AsyncWithResponse:
+    """The operations of an :class:`AsyncClient`, each a coroutine returning a ``CallResponse``.
+
+    Reached as ``client.with_response``; the arguments are those of the plain methods.
+    """
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.create_invoicing_contact = async_with_response(client.create_invoicing_contact)
+        self.create_accounting_invoice = async_with_response(client.create_accounting_invoice)
+        self.get_transaction_by_client_request_id = async_with_response(client.get_transaction_by_client_request_id)

@@ -24,6 +24,25 @@ class AccountingAddressType(OpenStrEnum):
 
 
 @define(kw_only=True)
+class ApiTransactionLookupOut:
+    """The outcome of an earlier request, found by its X-Chift-Client-RequestId (published spec: ApiTransactionLookupOut)."""
+
+    created_on: datetime = field(metadata={"wire": "created_on"})
+    """Date and time when the API transaction started (UTC)."""
+    method: HTTPMethod = field(metadata={"wire": "method"})
+    """HTTP method of the original request."""
+    route: str = field(metadata={"wire": "route"})
+    """Path of the original request."""
+    status_code: int = field(metadata={"wire": "status_code"})
+    """HTTP status code returned by the original request."""
+    created_entity_id: str | UnsetType | None = field(default=UNSET, metadata={"wire": "created_entity_id"})
+    """Identifier of the entity created by the request, when applicable (typically for POST)."""
+
+    extra_fields: dict[str, Any] = field(factory=dict, metadata={"extra": True})
+    """Fields the schema does not declare, kept as received so that nothing is lost."""
+
+
+@define(kw_only=True)
 class AuthItem:
     """Credentials exchanged for an access token (published spec: AuthItem). Wire names are camelCase as in the published spec."""
 
@@ -235,6 +254,24 @@ class ContactItemOut:
 
     extra_fields: dict[str, Any] = field(factory=dict, metadata={"extra": True})
     """Fields the schema does not declare, kept as received so that nothing is lost."""
+
+
+class HTTPMethod(OpenStrEnum):
+    """HTTP method (published spec: HTTPMethod)."""
+
+    GET = "GET"
+
+    POST = "POST"
+
+    PUT = "PUT"
+
+    PATCH = "PATCH"
+
+    DELETE = "DELETE"
+
+    HEAD = "HEAD"
+
+    OPTIONS = "OPTIONS"
 
 
 @define(kw_only=True)

@@ -49,10 +49,14 @@ class AsyncBaseClient(ClientCore[AsyncTransport]):
         await self.aclose()
 
     async def _call(
-        self, operation: OperationSpec, arguments: Mapping[str, Any], body: Any = UNSET
+        self,
+        operation: OperationSpec,
+        arguments: Mapping[str, Any],
+        body: Any = UNSET,
+        idempotency_key: str | None = None,
     ) -> tuple[Any, Response]:
         """Validate, send (with the retry policy) and decode; returns (payload JSON, response)."""
-        return await self._run(self._call_flow(operation, arguments, body))
+        return await self._run(self._call_flow(operation, arguments, body, idempotency_key))
 
     async def _run(self, flow: Flow[T]) -> T:
         """Do each step the flow asks for, until it returns its value (or raises)."""

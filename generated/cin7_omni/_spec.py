@@ -4,7 +4,11 @@
 
 from typing import Any
 
-from ._operation import Batch, OperationSpec, SchemeSpec
+from ._operation import (
+    Batch,
+    OperationSpec,
+    SchemeSpec,
+)
 
 SERVERS: tuple[str, ...] = ("https://api.cin7.com/api",)
 """Servers from the schema; the first is the Client's default ``base_url``."""

@@ -37,6 +37,7 @@ from ._batch import BatchItem, BatchResult
 from ._bodies import Download, File, FileInput
 from ._converter import converter, structure, unstructure
 from ._httpx import HttpxTransport
+from ._response import CallResponse
 from ._retry import NO_RETRY, RetryPolicy, Timeout
 from ._spec import SERVERS
 from ._transport import AsyncTransport, Request, Response, Transport, Urllib3Transport
@@ -61,6 +62,7 @@ __all__ = [
     "AsyncTransport",
     "BatchItem",
     "BatchResult",
+    "CallResponse",
     "Client",
     "ContactBilling",
     "ContactIn",

@@ -10,13 +10,17 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "KEY_SOURCE",
     "Batch",
     "Envelope",
     "Form",
     "FormField",
+    "Idempotency",
+    "IdempotencyLookup",
     "OperationSpec",
     "Param",
     "RateLimit",
+    "ResponseMatch",
     "SchemeSpec",
     "TokenExchange",
     "pointer_get",
@@ -63,6 +67,51 @@ class RateLimit:
 
     requests: int
     per_seconds: float
+
+
+KEY_SOURCE = "$idempotency_key"
+"""In ``IdempotencyLookup.arguments``: the lookup parameter takes the call's idempotency key."""
+
+
+@attrs.frozen
+class ResponseMatch:
+    """An error answer recognised by its status and, when ``pointer`` is set, the JSON value there."""
+
+    status: int
+    pointer: str | None = None
+    equals: Any = None
+
+    def matches(self, status: int, document: Any) -> bool:
+        """Whether an answer with this status and parsed JSON body (None when not JSON) is this one."""
+        if status != self.status:
+            return False
+        if self.pointer is None:
+            return True
+        value = pointer_get(document, self.pointer, _MISSING)
+        return type(value) is type(self.equals) and bool(value == self.equals)
+
+
+@attrs.frozen
+class IdempotencyLookup:
+    """The operation that tells what an earlier request with a key did, and how a call's arguments feed it."""
+
+    operation_id: str
+    arguments: tuple[tuple[str, str], ...]  # (lookup argument, call argument or KEY_SOURCE)
+    created_entity_id: str
+    status: str | None = None
+    missing: tuple[str, ...] = ()  # required lookup arguments a call cannot supply
+
+
+@attrs.frozen
+class Idempotency:
+    """Every call carries a key in ``header``; repeats are recognised by the vendor's answers."""
+
+    header: str
+    max_length: int
+    already_processed: ResponseMatch | None = None
+    in_process: ResponseMatch | None = None
+    message: str | None = None
+    lookup: IdempotencyLookup | None = None
 
 
 @attrs.frozen
@@ -115,6 +164,7 @@ class OperationSpec:
     accept: str = "application/json"
     download: bool = False  # the result is not JSON: a Download
     result_media_type: str = "application/json"
+    idempotency: Idempotency | None = None
 
 
 _MISSING = object()

@@ -5,7 +5,11 @@
 from typing import Any
 
 from . import models
-from ._operation import Envelope, OperationSpec, SchemeSpec
+from ._operation import (
+    Envelope,
+    OperationSpec,
+    SchemeSpec,
+)
 
 SERVERS: tuple[str, ...] = ("https://api.clemta.com", "https://sandbox.clemta.com")
 """Servers from the schema; the first is the Client's default ``base_url``."""

@@ -110,8 +110,9 @@ CHIFT_CASES: list[tuple[str, int, dict[str, Any], type[chift.errors.HTTPStatusEr
         None,
         MAX_ATTEMPTS,
     ),
-    ("invoice", 500, chift_error("Internal error", "ERROR_INTERNAL"), chift.errors.ServerError, None, 1),
-    ("invoice", 502, chift_error("Bad gateway", "ERROR_GATEWAY"), chift.errors.ServerError, None, 1),
+    # Chift's creates send idempotency keys, so a 500 or 502 is retried like a 503 (same key).
+    ("invoice", 500, chift_error("Internal error", "ERROR_INTERNAL"), chift.errors.ServerError, None, MAX_ATTEMPTS),
+    ("invoice", 502, chift_error("Bad gateway", "ERROR_GATEWAY"), chift.errors.ServerError, None, MAX_ATTEMPTS),
     ("invoice", 503, chift_error("Maintenance", "ERROR_MAINTENANCE"), chift.errors.ServerError, None, MAX_ATTEMPTS),
 ]
 

@@ -83,10 +83,13 @@ def test_chift_create_invoicing_contact_exchanges_credentials_for_a_bearer_token
         "accountId": CHIFT_ACCOUNT_ID,
     }
     assert (call.method, call.target, call.query) == ("POST", CHIFT_CONTACTS, ())
+    key = call.header("x-chift-client-requestid")  # the idempotency key: tests/test_client_idempotency.py
+    assert key is not None
     assert sent_headers(call) == {
         **JSON_HEADERS,
         "user-agent": user_agent("chift"),
         "authorization": f"Bearer {token(1)}",
+        "x-chift-client-requestid": key,
     }
     assert call.json() == body
     assert call.header("content-length") == str(len(call.body))
@@ -131,10 +134,13 @@ def test_chift_create_accounting_invoice_sends_the_query_parameters(loopback: Lo
     (call,) = loopback.requests_to("POST", CHIFT_INVOICES)
     assert call.target == CHIFT_INVOICES + "?folder_id=folder+7%2FB&force_financial_period=022022&regroup_lines=false"
     assert call.query == (("folder_id", "folder 7/B"), ("force_financial_period", "022022"), ("regroup_lines", "false"))
+    key = call.header("x-chift-client-requestid")  # the idempotency key: tests/test_client_idempotency.py
+    assert key is not None
     assert sent_headers(call) == {
         **JSON_HEADERS,
         "user-agent": user_agent("chift"),
         "authorization": f"Bearer {token(1)}",
+        "x-chift-client-requestid": key,
     }
     assert call.json() == body
     assert isinstance(result, chift.models.InvoiceItemOut)

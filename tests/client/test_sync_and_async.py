@@ -126,10 +126,13 @@ async def test_chift_create_invoicing_contact_with_a_token_exchange(loopback: Lo
         "accountId": CHIFT_ACCOUNT_ID,
     }
     assert (call.method, call.target) == ("POST", CHIFT_CONTACTS)
+    key = call.header("x-chift-client-requestid")  # the idempotency key: tests/client/test_idempotency.py
+    assert key is not None
     assert sent_headers(call) == {
         **JSON_HEADERS,
         "user-agent": user_agent("chift"),
         "authorization": f"Bearer {token(1)}",
+        "x-chift-client-requestid": key,
     }
     assert call.json() == body
     assert call.header("content-length") == str(len(call.body))

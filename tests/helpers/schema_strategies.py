@@ -704,12 +704,17 @@ def simple_argument(schema: Mapping[str, Any]) -> Any:
 def call_operation(
     client: Any, pkg: ModuleType, operation: Operation, body: Any, params: Mapping[str, Any] | None = None, **extra: Any
 ) -> Any:
-    """Call ``operation`` through ``client``: ``params`` by wire name (default: each required one, a simple value)."""
+    """Call ``operation`` through ``client``: ``params`` by wire name (default: each required one, a simple value).
+
+    ``body`` is passed only to an operation that takes one.
+    """
     spec = pkg._spec.OPERATIONS[operation.operation_id]
     if params is None:
         params = {param.wire_name: simple_argument(param.schema) for param in spec.params if param.required}
     arguments = {param.python_name: params[param.wire_name] for param in spec.params if param.wire_name in params}
-    return getattr(client, operation.operation_id)(body=body, **arguments, **extra)
+    if spec.body_schema is not None:
+        arguments["body"] = body
+    return getattr(client, operation.operation_id)(**arguments, **extra)
 
 
 def result_classes(pkg: ModuleType, operation: Operation, document: Mapping[str, Any]) -> tuple[type, ...]:

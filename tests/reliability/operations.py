@@ -37,8 +37,10 @@ class Operation:
     """The vendor's generated package (its errors, Timeout, RetryPolicy and testing differ per package)."""
     credentials: dict[str, str]
     """Static credentials, as keyword arguments of the vendor's Client and AsyncClient."""
-    call: Callable[[Any, str], Any]
-    """Makes the create call carrying ``marker``; returns what the user gets (to await with an AsyncClient)."""
+    call: Callable[..., Any]
+    """``call(client, marker, **options)`` makes the create call carrying ``marker`` (``options`` are
+    further keyword arguments, such as ``idempotency_key``, for the operations that take them);
+    returns what the user gets (to await with an AsyncClient)."""
     success: Callable[[Any], Any]
     """The JSON a server answers on success, given the request JSON (marker echoed)."""
     marker_of: Callable[[Any], str]
@@ -67,10 +69,10 @@ class Operation:
 CHIFT_CONSUMER = "consumer-1"
 
 
-def _chift_contact_call(client: Any, marker: str) -> Any:
+def _chift_contact_call(client: Any, marker: str, **options: Any) -> Any:
     body = request_example("chift", "POST", "/consumers/{consumer_id}/invoicing/contacts")
     body["first_name"] = marker
-    return client.create_invoicing_contact(consumer_id=CHIFT_CONSUMER, body=body)
+    return client.create_invoicing_contact(consumer_id=CHIFT_CONSUMER, body=body, **options)
 
 
 def _chift_contact_success(request: Any) -> Any:
@@ -80,10 +82,10 @@ def _chift_contact_success(request: Any) -> Any:
     return answer
 
 
-def _chift_invoice_call(client: Any, marker: str) -> Any:
+def _chift_invoice_call(client: Any, marker: str, **options: Any) -> Any:
     body = request_example("chift", "POST", "/consumers/{consumer_id}/accounting/invoices")
     body["invoice_number"] = marker
-    return client.create_accounting_invoice(consumer_id=CHIFT_CONSUMER, body=body, regroup_lines=True)
+    return client.create_accounting_invoice(consumer_id=CHIFT_CONSUMER, body=body, regroup_lines=True, **options)
 
 
 def _chift_invoice_success(request: Any) -> Any:

@@ -25,6 +25,17 @@ class FaultRow:
 
 
 @dataclass
+class LostResponses:
+    """Calls whose response was lost after the vendor processed them, per vendor group."""
+
+    runs: int = 0
+    definite: int = 0
+    duplicates: int = 0
+    vendors: set[str] = field(default_factory=set)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
 class Report:
     """Everything the summary table shows."""
 
@@ -34,6 +45,8 @@ class Report:
     concurrency: list[str] = field(default_factory=list)
     schemas: list[tuple[str, str, bool]] = field(default_factory=list)
     responses: Counter[str] = field(default_factory=Counter)
+    lost: dict[bool, LostResponses] = field(default_factory=dict)
+    """Lost-response runs, keyed by whether the operation takes idempotency keys."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fault(
@@ -48,6 +61,16 @@ class Report:
             row.processed += processed
             row.duplicates += duplicates
             row.seconds += seconds
+
+    def lost_response(self, vendor: str, keyed: bool, outcome: str, definite: bool, duplicates: int) -> None:
+        """Record one call whose response was lost after processing: was its outcome definite?"""
+        with self._lock:
+            row = self.lost.setdefault(keyed, LostResponses())
+            row.runs += 1
+            row.definite += definite
+            row.duplicates += duplicates
+            row.vendors.add(vendor)
+            row.outcomes[outcome] += 1
 
     def secrets(self, texts: int, found: list[str]) -> None:
         """Record that ``texts`` texts were searched and which secrets (with where) were found."""
@@ -67,7 +90,7 @@ class Report:
 
     def empty(self) -> bool:
         """Whether no reliability test recorded anything."""
-        return not (self.faults or self.secret_texts or self.concurrency or self.schemas or self.responses)
+        return not (self.faults or self.secret_texts or self.concurrency or self.schemas or self.responses or self.lost)
 
     def lines(self) -> list[str]:
         """The summary table."""
@@ -95,6 +118,20 @@ class Report:
                     f"{row.scenario:<44}{seen[:43]:<44}{row.requests:>9}{row.processed:>10}"
                     f"{row.duplicates:>5}{row.seconds:>7.2f}"
                 )
+        if self.lost:
+            out += ["", "definite outcome after a lost response (the record, or AlreadyProcessedError with the key)"]
+            for keyed in (True, False):
+                group = self.lost.get(keyed)
+                if group is None:
+                    continue
+                label = "with idempotency keys" if keyed else "without (POST never re-sent)"
+                rate = 100.0 * group.definite / group.runs if group.runs else 0.0
+                seen = ", ".join(f"{name} x{count}" for name, count in sorted(group.outcomes.items()))
+                out.append(
+                    f"    {label:<30}{rate:6.1f} % ({group.definite}/{group.runs}), duplicate creates "
+                    f"{group.duplicates}; {', '.join(sorted(group.vendors))}"
+                )
+                out.append(f"        {seen}")
         if self.concurrency:
             out += ["", "concurrency"] + [f"    {line}" for line in self.concurrency]
         if self.schemas:

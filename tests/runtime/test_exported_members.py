@@ -26,6 +26,7 @@ PACKAGE_EXPORTS = [
     "UNSET",
     "BatchItem",
     "BatchResult",
+    "CallResponse",
     "Client",
     "Download",
     "File",
@@ -47,7 +48,7 @@ PACKAGE_EXPORTS = [
 """What ``from generated.<vendor> import ...`` offers besides the model classes."""
 
 MODULE_EXPORTS = {
-    "client": ["DEFAULT_BASE_URL", "AsyncClient", "Client"],
+    "client": ["DEFAULT_BASE_URL", "AsyncClient", "AsyncWithResponse", "Client", "WithResponse"],
     "_async_client": ["AsyncBaseClient"],
     "_auth": [
         "AsyncTokenFetch",
@@ -75,19 +76,25 @@ MODULE_EXPORTS = {
         "Sleep",
         "Step",
         "check_base_url",
+        "keyed",
+        "new_key",
     ],
     "_converter": ["converter", "make_converter", "structure", "unstructure"],
     "_datetimes": ["WireDatetime", "format_date", "format_datetime", "parse_date", "parse_datetime"],
     "_enums": ["OpenEnum", "OpenIntEnum", "OpenStrEnum"],
     "_httpx": ["INSTALL_HINT", "HttpxTransport"],
     "_operation": [
+        "KEY_SOURCE",
         "Batch",
         "Envelope",
         "Form",
         "FormField",
+        "Idempotency",
+        "IdempotencyLookup",
         "OperationSpec",
         "Param",
         "RateLimit",
+        "ResponseMatch",
         "SchemeSpec",
         "TokenExchange",
         "pointer_get",
@@ -95,6 +102,7 @@ MODULE_EXPORTS = {
     ],
     "_ratelimit": ["RateLimiter"],
     "_tolerant": ["structure_tolerant"],
+    "_response": ["CallResponse", "async_with_response", "record", "with_response"],
     "_retry": [
         "DEFAULT_RETRY",
         "DEFAULT_TIMEOUT",
@@ -111,6 +119,7 @@ MODULE_EXPORTS = {
     "errors": [
         "REQUEST_ID_HEADERS",
         "STATUS_ERRORS",
+        "AlreadyProcessedError",
         "AuthenticationError",
         "BadRequestError",
         "BatchPartialFailure",
@@ -123,6 +132,7 @@ MODULE_EXPORTS = {
         "DecodeError",
         "EnvelopeError",
         "HTTPStatusError",
+        "InProcessError",
         "NotFoundError",
         "PermissionDeniedError",
         "RateLimitError",

@@ -3,7 +3,8 @@
 A retry happens only where the request was certainly not processed: the connection could
 not be made (nothing was sent), or the server said so with 429 or 503. A request that
 may have reached the vendor (read timeout, connection lost after sending, 500, 502, 504)
-is never sent again unless its method is idempotent, so a POST never creates twice.
+is never sent again unless its method is idempotent or it carries an idempotency key the
+vendor honours (the schema's ``x-idempotency``), so a POST never creates twice.
 """
 
 from __future__ import annotations
