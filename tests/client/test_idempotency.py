@@ -320,7 +320,7 @@ async def test_another_409_stays_a_plain_conflict_error_carrying_the_key(
 
 
 async def test_every_exception_of_a_keyed_call_carries_its_key(loopback: LoopbackServer, flavour: Flavour) -> None:
-    loopback.route("POST", CHIFT_CONTACTS, Reply.json(200, {"id": 5}))  # not a contact: DecodeError
+    loopback.route("POST", CHIFT_CONTACTS, Reply.raw(200, "<html>busy</html>", content_type="text/html"))  # DecodeError
     async with flavour.open(chift, **chift_options(loopback.url)) as client:
         with pytest.raises(chift.errors.DecodeError) as decode:
             await flavour.result(
