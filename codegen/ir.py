@@ -17,11 +17,13 @@ from typing import Any, Literal, NamedTuple, cast
 from codegen.names import attribute_name, class_names, snake_case, unique
 from codegen.openapi import (
     DATA_KEYWORDS,
+    DECIMAL_FORMAT,
     MULTIPART_MEDIA_TYPE,
     SCHEMA_REF_PREFIX,
     body_kind,
     chosen_media_type,
     component_name,
+    is_decimal,
     is_json_media_type,
     iter_operations,
     json_media_schema,
@@ -120,6 +122,7 @@ class Operation:
     download: bool = False  # the result is not JSON: a Download
     accept: str = "application/json"
     idempotency: Idempotency | None = None  # x-idempotency (the operation's or the root's)
+    exact_numbers: bool = False  # a response holds ``format: decimal`` numbers: parse them as Decimal
 
 
 class ExchangeArgument(NamedTuple):
@@ -239,6 +242,8 @@ class _Builder:
         return TypeHint(f"{hint.text} | None", hint.models) if "null" in kinds else hint
 
     def _scalar_hint(self, kind: Any, schema: dict[str, Any]) -> TypeHint:
+        if kind == "number" and schema.get("format") == DECIMAL_FORMAT:
+            return TypeHint("decimal.Decimal")
         if kind == "string":
             formats = {"date": "datetime.date", "date-time": "datetime.datetime"}
             return TypeHint(formats.get(schema.get("format", ""), "str"))
@@ -464,6 +469,9 @@ class _Builder:
             result_media_type=media_essence(result_media) if result_media is not None else None,
             download=download,
             accept=accept,
+            exact_numbers=any(
+                self.has_decimal(json_media_schema(self.deref(response))) for response in responses.values()
+            ),
         )
 
     def body_hint(self, kind: str | None, schema: dict[str, Any] | None, media_type: str | None) -> str | None:
@@ -531,6 +539,23 @@ class _Builder:
         return bool(members) and all(
             self.is_binary(member) or _types(self.deref(member)) == {"null"} for member in members
         )
+
+    def has_decimal(self, schema: Any) -> bool:
+        """Whether a ``format: decimal`` number is anywhere in ``schema`` (references followed)."""
+        pending, seen = [schema], set()
+        while pending:
+            node = pending.pop()
+            if isinstance(node, list):
+                pending.extend(node)
+            elif isinstance(node, dict) and id(node) not in seen:
+                seen.add(id(node))
+                if is_decimal(node):
+                    return True
+                name = component_name(node["$ref"]) if isinstance(node.get("$ref"), str) else None
+                if name is not None:
+                    pending.append(self.components.get(name))
+                pending.extend(value for key, value in node.items() if key not in DATA_KEYWORDS)
+        return False
 
     def item_hint(self, schema: dict[str, Any] | None) -> str | None:
         """The annotation of an array schema's items (None when not an array)."""

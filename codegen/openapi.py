@@ -62,6 +62,9 @@ DATA_KEYWORDS = frozenset({"example", "examples", "default", "enum", "const"})
 SCHEMA_REF_PREFIX = "#/components/schemas/"
 """How a ``$ref`` to a component schema starts."""
 
+DECIMAL_FORMAT = "decimal"
+"""The format (OpenAPI format registry) of a number read and written exactly, as ``decimal.Decimal``."""
+
 JSON_MEDIA_TYPE = "application/json"
 MULTIPART_MEDIA_TYPE = "multipart/form-data"
 URLENCODED_MEDIA_TYPE = "application/x-www-form-urlencoded"
@@ -138,6 +141,14 @@ def body_kind(media_type: str) -> str:
     if is_json_media_type(media_type):
         return "json"
     return "form" if media_essence(media_type) in (MULTIPART_MEDIA_TYPE, URLENCODED_MEDIA_TYPE) else "file"
+
+
+def is_decimal(schema: Any) -> bool:
+    """Whether ``schema`` is a number with ``format: decimal``."""
+    if not isinstance(schema, dict) or schema.get("format") != DECIMAL_FORMAT:
+        return False
+    kinds = schema.get("type")
+    return kinds == "number" or (isinstance(kinds, list) and "number" in kinds)
 
 
 def component_name(ref: str) -> str | None:

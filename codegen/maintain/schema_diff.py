@@ -34,8 +34,8 @@ from codegen.templates.runtime._validation import json_type
 
 UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum")
 LOWER_BOUNDS = ("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum")
-# Formats that decide the Python type of a value (datetime.date, datetime.datetime).
-TYPED_FORMATS = frozenset({"date", "date-time"})
+# Formats that decide the Python type of a value (datetime.date, datetime.datetime, decimal.Decimal).
+TYPED_FORMATS = frozenset({"date", "date-time", "decimal"})
 UNION_KEYWORDS = ("anyOf", "oneOf")
 
 

@@ -6,7 +6,8 @@ media types only, security schemes codegen supports, each with an ``x-credential
 
 When the schema exists already the import updates it. The rule: imported operations and
 the components they use come from the vendor, except that the existing schema's ``x-``
-extensions and ``description`` texts at the same JSON location win, and so does an
+extensions and ``description`` texts at the same JSON location win, and so do a hand-added
+``format: decimal`` on a number (the vendor may say ``double`` or nothing) and an
 existing operationId for the same method and path. "The same location" is also the same
 place of an operation reached through ``$ref``: a vendor may name a component differently
 (``CreateContactRequest`` for a hand-written ``ContactIn``), its fields are still the same.
@@ -35,6 +36,7 @@ from codegen.openapi import (
     JSON_MEDIA_TYPE,
     SCHEMA_LIST_KEYWORDS,
     SCHEMA_MAP_KEYWORDS,
+    is_decimal,
     item_operations,
     json_media_schema,
 )
@@ -522,10 +524,15 @@ def _schema_pairs(
 def _copy_annotations(new: dict[str, Any], old: dict[str, Any], skip: set[str]) -> set[str]:
     copied = set()
     for key, value in old.items():
-        if (key == "description" or key.startswith("x-")) and key not in skip:
+        if (key == "description" or key.startswith("x-") or _kept_format(key, value, new)) and key not in skip:
             new[key] = copy.deepcopy(value)
             copied.add(key)
     return copied
+
+
+def _kept_format(key: str, value: Any, new: dict[str, Any]) -> bool:
+    """Whether ``key: value`` is a ``format: decimal`` the existing schema gives a number that is one in ``new`` too."""
+    return key == "format" and is_decimal({"type": new.get("type"), "format": value})
 
 
 def _unwrap(node: dict[str, Any]) -> Any:
@@ -581,7 +588,7 @@ def overlay(new: Any, old: Any, names: bool = False) -> None:
     """
     if isinstance(new, dict) and isinstance(old, dict):
         for key, old_value in old.items():
-            if not names and (key == "description" or key.startswith("x-")):
+            if not names and (key == "description" or key.startswith("x-") or _kept_format(key, old_value, new)):
                 new[key] = copy.deepcopy(old_value)
             elif key in new and (names or key not in DATA_KEYWORDS):
                 child_names = not names and key in NAME_MAPS and isinstance(new[key], dict)

@@ -37,7 +37,21 @@ IDEMPOTENCY_KEYS = frozenset(
 LOOKUP_KEYS = frozenset({"operationId", "arguments", "created_entity_id", "status"})
 MIN_KEY_LENGTH = 36  # a generated key is a UUID4 in its 36-character text form
 SUPPORTED_FORMATS = frozenset(
-    {"date", "date-time", "email", "uuid", "uri", "int32", "int64", "float", "double", "byte", "binary", "password"}
+    {
+        "date",
+        "date-time",
+        "email",
+        "uuid",
+        "uri",
+        "int32",
+        "int64",
+        "float",
+        "double",
+        "decimal",
+        "byte",
+        "binary",
+        "password",
+    }
 )
 
 

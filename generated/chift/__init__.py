@@ -142,5 +142,5 @@ __all__ = [
 
 # The package's provenance, kept here only: a schema change then rewrites only the files it affects.
 __schema__ = "schemas/chift/openapi.json"
-__schema_sha256__ = "eebbd01b9c6a0846fb84b90aa846c1474645d228fc1aee2a278f9ca1940c8d15"
+__schema_sha256__ = "aa1eb20acd54a4dc93a465dc4ecd6c1b58bd7fdec66b4a90416175221ff1c679"
 __generator_version__ = "0.1.0"

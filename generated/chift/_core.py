@@ -51,6 +51,7 @@ from ._batch import BatchItem, BatchResult
 from ._bodies import download, encode_body, is_json_type
 from ._converter import converter
 from ._enums import OpenEnum
+from ._json import dumps, loads
 from ._operation import KEY_SOURCE, OperationSpec, TokenExchange, pointer_get, pointer_has
 from ._ratelimit import RateLimiter
 from ._response import record
@@ -547,7 +548,7 @@ class ClientCore(Generic[TransportT]):
             request_id=self._request_id(response),
         )
 
-    def _parse_json(self, response: Response) -> Any:
+    def _parse_json(self, response: Response, exact_numbers: bool = False) -> Any:
         content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if content_type and not (content_type in _JSON_TYPES or content_type.endswith("+json")):
             raise self._decode_error(response, f"expected a JSON response, got content type {content_type!r}")
@@ -556,7 +557,7 @@ class ClientCore(Generic[TransportT]):
         except UnicodeDecodeError as exc:
             raise self._decode_error(response, f"response is not valid UTF-8 (byte {exc.start})") from None
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            return loads(text, decimals=exact_numbers)
         except json.JSONDecodeError as exc:
             reason = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             raise self._decode_error(response, reason) from None
@@ -577,7 +578,7 @@ class ClientCore(Generic[TransportT]):
                 return download(response.body, response.headers, operation.result_media_type)
             if not operation.has_result and not response.body.strip():
                 return None
-            data = self._parse_json(response)
+            data = self._parse_json(response, operation.exact_numbers)
             envelope = operation.envelope
             if envelope is None:
                 return data
@@ -610,7 +611,7 @@ class ClientCore(Generic[TransportT]):
         status = response.status
         parsed: Any = None
         try:
-            parsed = json.loads(response.body.decode("utf-8"), parse_constant=_reject_constant)
+            parsed = loads(response.body.decode("utf-8"), decimals=operation.exact_numbers)
         except (ValueError, RecursionError):
             parsed = None
         error: Any = parsed
@@ -849,7 +850,7 @@ def _to_wire(body: Any, violations: list[Violation]) -> Any:
 def _to_json(value: Any, violations: list[Violation]) -> bytes | None:
     """UTF-8 JSON, or None with a violation when JSON cannot carry the value."""
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        return dumps(value)
     except (ValueError, TypeError, RecursionError, UnicodeEncodeError) as exc:
         # ValueError also covers NaN/Infinity and integers too long to write.
         violations.append(Violation("$", f"cannot be written as JSON: {type(exc).__name__}: {str(exc)[:100]}"))
@@ -876,13 +877,9 @@ def _as_iterable(value: Any) -> Iterable[Any]:
 def _lenient_json(response: Response) -> Any:
     """The body as JSON, or None when it is not JSON."""
     try:
-        return json.loads(response.body.decode("utf-8"), parse_constant=_reject_constant)
+        return loads(response.body.decode("utf-8"))
     except (ValueError, RecursionError):
         return None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _json_equal(left: Any, right: Any) -> bool:

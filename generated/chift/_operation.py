@@ -165,6 +165,8 @@ class OperationSpec:
     download: bool = False  # the result is not JSON: a Download
     result_media_type: str = "application/json"
     idempotency: Idempotency | None = None
+    exact_numbers: bool = False
+    """A response schema has ``format: decimal`` numbers: read them exactly, as ``Decimal``."""
 
 
 _MISSING = object()

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from attrs import define, field
@@ -322,12 +323,12 @@ class InvoiceItemIn:
     """Specifies the type of invoice."""
     currency: str = field(metadata={"wire": "currency"})
     """Code (e.g. USD, EUR) of the currency used for invoice amounts."""
-    untaxed_amount: float = field(metadata={"wire": "untaxed_amount"})
-    """Total amount of the invoice excluding taxes."""
-    tax_amount: float = field(metadata={"wire": "tax_amount"})
-    """Total amount of tax applied to the invoice."""
-    total: float = field(metadata={"wire": "total"})
-    """Total amount of the invoice, including taxes (untaxed_amount + tax_amount)."""
+    untaxed_amount: Decimal = field(metadata={"wire": "untaxed_amount"})
+    """Total amount of the invoice excluding taxes. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    tax_amount: Decimal = field(metadata={"wire": "tax_amount"})
+    """Total amount of tax applied to the invoice. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    total: Decimal = field(metadata={"wire": "total"})
+    """Total amount of the invoice, including taxes (untaxed_amount + tax_amount). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
     invoice_date: date = field(metadata={"wire": "invoice_date"})
     """Accounting date of the invoice (format: YYYY-MM-DD)."""
     due_date: date = field(metadata={"wire": "due_date"})
@@ -350,8 +351,10 @@ class InvoiceItemIn:
     """Indicates if the invoice has been posted (finalized) in the accounting system."""
     pdf: str | UnsetType | None = field(default=UNSET, metadata={"wire": "pdf"})
     """Base 64 string representing the PDF attached to the invoice. No contentEncoding is declared: the seed example is the placeholder "<string>", which is not base64."""
-    currency_exchange_rate: float | UnsetType | None = field(default=UNSET, metadata={"wire": "currency_exchange_rate"})
-    """Exchange rate applicable at the date of the invoice. Required when the invoice currency is different from the folder's default currency."""
+    currency_exchange_rate: Decimal | UnsetType | None = field(
+        default=UNSET, metadata={"wire": "currency_exchange_rate"}
+    )
+    """Exchange rate applicable at the date of the invoice. Required when the invoice currency is different from the folder's default currency. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
     invoice_correction: InvoiceCorrection | UnsetType | None = field(
         default=UNSET, metadata={"wire": "invoice_correction"}
     )
@@ -377,12 +380,12 @@ class InvoiceItemOut:
     """Specifies the type of invoice."""
     currency: str = field(metadata={"wire": "currency"})
     """Code (e.g. USD, EUR) of the currency used for invoice amounts."""
-    untaxed_amount: float = field(metadata={"wire": "untaxed_amount"})
-    """Total amount of the invoice excluding taxes."""
-    tax_amount: float = field(metadata={"wire": "tax_amount"})
-    """Total amount of tax applied to the invoice."""
-    total: float = field(metadata={"wire": "total"})
-    """Total amount of the invoice, including taxes (untaxed_amount + tax_amount)."""
+    untaxed_amount: Decimal = field(metadata={"wire": "untaxed_amount"})
+    """Total amount of the invoice excluding taxes. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    tax_amount: Decimal = field(metadata={"wire": "tax_amount"})
+    """Total amount of tax applied to the invoice. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    total: Decimal = field(metadata={"wire": "total"})
+    """Total amount of the invoice, including taxes (untaxed_amount + tax_amount). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
     invoice_date: date = field(metadata={"wire": "invoice_date"})
     """Accounting invoice date. It is automatically set to '1970-01-01' if the value is empty in the accounting system."""
     due_date: date = field(metadata={"wire": "due_date"})
@@ -420,18 +423,18 @@ class InvoiceItemOut:
 class InvoiceLineItemIn:
     """Line of an invoice to create (published spec: InvoiceLineItemInMonoAnalyticPlan)."""
 
-    unit_price: float = field(metadata={"wire": "unit_price"})
-    """Unit price of the item, before tax."""
-    quantity: float = field(metadata={"wire": "quantity"})
-    """Quantity of items. This is the amount of units sold or purchased."""
-    untaxed_amount: float = field(metadata={"wire": "untaxed_amount"})
-    """Amount excluding tax for the line item (i.e. unit_price × quantity)."""
-    tax_rate: float = field(metadata={"wire": "tax_rate"})
-    """Tax rate used for the line (e.g. 21.0)."""
-    tax_amount: float = field(metadata={"wire": "tax_amount"})
-    """Tax amount calculated for the line (i.e. untaxed_amount * tax_rate)."""
-    total: float = field(metadata={"wire": "total"})
-    """Total amount for the item, including tax (untaxed_amount + tax_amount)."""
+    unit_price: Decimal = field(metadata={"wire": "unit_price"})
+    """Unit price of the item, before tax. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    quantity: Decimal = field(metadata={"wire": "quantity"})
+    """Quantity of items. This is the amount of units sold or purchased. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    untaxed_amount: Decimal = field(metadata={"wire": "untaxed_amount"})
+    """Amount excluding tax for the line item (i.e. unit_price × quantity). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    tax_rate: Decimal = field(metadata={"wire": "tax_rate"})
+    """Tax rate used for the line (e.g. 21.0). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    tax_amount: Decimal = field(metadata={"wire": "tax_amount"})
+    """Tax amount calculated for the line (i.e. untaxed_amount * tax_rate). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    total: Decimal = field(metadata={"wire": "total"})
+    """Total amount for the item, including tax (untaxed_amount + tax_amount). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
     account_number: str = field(metadata={"wire": "account_number"})
     """Ledger account number (of type general) used for the line (e.g. 701000)."""
     tax_code: str = field(metadata={"wire": "tax_code"})
@@ -453,18 +456,18 @@ class InvoiceLineItemIn:
 class InvoiceLineItemOut:
     """Line of an invoice as returned by Chift (published spec: InvoiceLineItemOutMonoAnalyticPlan)."""
 
-    unit_price: float = field(metadata={"wire": "unit_price"})
-    """Unit price of the item, before tax."""
-    quantity: float = field(metadata={"wire": "quantity"})
-    """Quantity of items. This is the amount of units sold or purchased."""
-    untaxed_amount: float = field(metadata={"wire": "untaxed_amount"})
-    """Amount excluding tax for the line item (i.e. unit_price × quantity)."""
-    tax_rate: float = field(metadata={"wire": "tax_rate"})
-    """Tax rate used for the line (e.g. 21.0)."""
-    tax_amount: float = field(metadata={"wire": "tax_amount"})
-    """Tax amount calculated for the line (i.e. untaxed_amount * tax_rate)."""
-    total: float = field(metadata={"wire": "total"})
-    """Total amount for the item, including tax (untaxed_amount + tax_amount)."""
+    unit_price: Decimal = field(metadata={"wire": "unit_price"})
+    """Unit price of the item, before tax. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    quantity: Decimal = field(metadata={"wire": "quantity"})
+    """Quantity of items. This is the amount of units sold or purchased. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    untaxed_amount: Decimal = field(metadata={"wire": "untaxed_amount"})
+    """Amount excluding tax for the line item (i.e. unit_price × quantity). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    tax_rate: Decimal = field(metadata={"wire": "tax_rate"})
+    """Tax rate used for the line (e.g. 21.0). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    tax_amount: Decimal = field(metadata={"wire": "tax_amount"})
+    """Tax amount calculated for the line (i.e. untaxed_amount * tax_rate). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
+    total: Decimal = field(metadata={"wire": "total"})
+    """Total amount for the item, including tax (untaxed_amount + tax_amount). Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
     line_number: int | UnsetType | None = field(default=UNSET, metadata={"wire": "line_number"})
     """Optional line sequence number used to preserve the order of invoice items."""
     unit_of_measure: str | UnsetType | None = field(default=UNSET, metadata={"wire": "unit_of_measure"})
@@ -548,8 +551,8 @@ class JournalType(OpenStrEnum):
 class NlPaymentTermsAccount:
     """Amount and IBAN of one account of a Dutch G/N split payment (published spec: PaymentTermAccountInfo)."""
 
-    amount: float = field(metadata={"wire": "amount"})
-    """Amount to be paid to the G or N account."""
+    amount: Decimal = field(metadata={"wire": "amount"})
+    """Amount to be paid to the G or N account. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
     iban: str = field(metadata={"wire": "iban"})
     """IBAN of the G or N account."""
 
@@ -679,8 +682,8 @@ class Payment:
     """Name of the payment."""
     currency: str = field(metadata={"wire": "currency"})
     """Currency code of the payment (e.g. EUR)."""
-    amount: float = field(metadata={"wire": "amount"})
-    """Total amount of the payment. A part of this amount could be reconciled with another invoice."""
+    amount: Decimal = field(metadata={"wire": "amount"})
+    """Total amount of the payment. A part of this amount could be reconciled with another invoice. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
     payment_date: date = field(metadata={"wire": "payment_date"})
     """Date of the payment (format: YYYY-MM-DD)."""
     journal_type: JournalType = field(metadata={"wire": "journal_type"})
@@ -689,8 +692,8 @@ class Payment:
     """Id of the journal the payment is booked in."""
     journal_name: str = field(metadata={"wire": "journal_name"})
     """Name of the journal the payment is booked in."""
-    dedicated_amount: float | UnsetType = field(default=UNSET, metadata={"wire": "dedicated_amount"})
-    """Amount of the payment dedicated to the invoice."""
+    dedicated_amount: Decimal | UnsetType = field(default=UNSET, metadata={"wire": "dedicated_amount"})
+    """Amount of the payment dedicated to the invoice. Exact decimal (`format: decimal`, `decimal.Decimal` in Python): the project's reading of Chift's amounts, prices, rates and quantities; the published spec says only `number`."""
     reconciled: bool | UnsetType | None = field(default=UNSET, metadata={"wire": "reconciled"})
     """Whether the payment is reconciled."""
     communication: str | UnsetType | None = field(default=UNSET, metadata={"wire": "communication"})

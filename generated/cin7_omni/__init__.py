@@ -88,5 +88,5 @@ __all__ = [
 
 # The package's provenance, kept here only: a schema change then rewrites only the files it affects.
 __schema__ = "schemas/cin7_omni/openapi.json"
-__schema_sha256__ = "dd7112f4a51e2600d0a1a23e1b4a97304d4f2f9f9866569e7943f83c79a9095c"
+__schema_sha256__ = "b74f0a7d1c0a9e3a7ff069413d06003d98458d8679c01d5681d8d1a4d744befc"
 __generator_version__ = "0.1.0"

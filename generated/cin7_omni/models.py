@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from attrs import define, field
@@ -75,18 +76,18 @@ class Contact:
     """Alternative GL account."""
     price_column: str | UnsetType | None = field(default=UNSET, metadata={"wire": "priceColumn"})
     """A price column name. Query ProductOptions to get a list of valid price column names."""
-    percentage_off: float | UnsetType | None = field(default=UNSET, metadata={"wire": "percentageOff"})
-    """Percentage Off Price Tier. Price discount on top of PriceColumn."""
+    percentage_off: Decimal | UnsetType | None = field(default=UNSET, metadata={"wire": "percentageOff"})
+    """Percentage Off Price Tier. Price discount on top of PriceColumn. The seed calls it a "decimal number": read as an exact decimal (`format: decimal`, `decimal.Decimal` in Python), the project's reading of that wording."""
     payment_terms: str | UnsetType | None = field(default=UNSET, metadata={"wire": "paymentTerms"})
     """Payment terms."""
     tax_status: str | UnsetType | None = field(default=UNSET, metadata={"wire": "taxStatus"})
     """Tax Status."""
     tax_number: str | UnsetType | None = field(default=UNSET, metadata={"wire": "taxNumber"})
     """Tax Number."""
-    credit_limit: float | UnsetType | None = field(default=UNSET, metadata={"wire": "creditLimit"})
-    """Credit Limit."""
-    balance_owing: float | UnsetType | None = field(default=UNSET, metadata={"wire": "balanceOwing"})
-    """Balance Owing (read-only)."""
+    credit_limit: Decimal | UnsetType | None = field(default=UNSET, metadata={"wire": "creditLimit"})
+    """Credit Limit. The seed calls it a "decimal number": read as an exact decimal (`format: decimal`, `decimal.Decimal` in Python), the project's reading of that wording."""
+    balance_owing: Decimal | UnsetType | None = field(default=UNSET, metadata={"wire": "balanceOwing"})
+    """Balance Owing (read-only). The seed calls it a "decimal number": read as an exact decimal (`format: decimal`, `decimal.Decimal` in Python), the project's reading of that wording."""
     on_hold: bool | UnsetType | None = field(default=UNSET, metadata={"wire": "onHold"})
     """Hold Status."""
     group: str | UnsetType | None = field(default=UNSET, metadata={"wire": "group"})

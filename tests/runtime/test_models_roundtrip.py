@@ -20,6 +20,7 @@ from typing import Any
 import cattrs
 import pytest
 
+from generated.chift._json import dumps as wire_json
 from tests.helpers.paths import GENERATED, load_schema, resolve_local_ref, vendors
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -41,8 +42,11 @@ def list_of(cls: Any) -> Any:
 
 
 def canonical(value: Any) -> str:
-    """JSON text in which key order does not matter but key sets, 0 vs 0.0 and null do."""
-    return json.dumps(value, sort_keys=True)
+    """JSON text in which key order does not matter but key sets, 0 vs 0.0 and null do.
+
+    Taken from the text the package writes, so that a Decimal compares by its digits.
+    """
+    return json.dumps(json.loads(wire_json(value)), sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -304,7 +308,7 @@ def test_seven_fraction_digits_stay_byte_identical() -> None:
     assert isinstance(structured.created_date, datetime)
     assert structured.created_date == datetime(2024, 11, 16, 13, 41, 56, 163817, tzinfo=timezone.utc)
     assert cin7.unstructure(structured)["createdDate"] == "2024-11-16T13:41:56.1638179Z"
-    assert json.dumps(cin7.unstructure(structured), sort_keys=True) == json.dumps(contact, sort_keys=True)
+    assert canonical(cin7.unstructure(structured)) == canonical(contact)
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,7 @@ import pytest
 from hypothesis import Phase, event, find, given, settings
 from hypothesis import strategies as st
 
+from generated.chift._json import dumps as wire_json
 from tests.helpers import hypothesis_profiles
 from tests.helpers.schema_strategies import (
     COMPONENT_REF,
@@ -90,8 +91,11 @@ hypothesis_profiles.load()
 
 
 def canonical(value: Any) -> str:
-    """JSON text that compares equal only for equal JSON (keys sorted; 0 and 0.0 differ)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    """JSON text that compares equal only for equal JSON (keys sorted; 0 and 0.0 differ).
+
+    Taken from the text the package writes, so that a Decimal compares by its digits.
+    """
+    return json.dumps(json.loads(wire_json(value)), sort_keys=True, ensure_ascii=False)
 
 
 @cache

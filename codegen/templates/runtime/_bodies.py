@@ -23,7 +23,6 @@ bytes, the content type, the server's file name, and the text, never parsed as J
 from __future__ import annotations
 
 import email.message
-import json
 import mimetypes
 import os
 import re
@@ -36,6 +35,7 @@ from typing import Any, Protocol, TypeAlias
 import attrs
 
 from ._converter import converter
+from ._json import dumps, loads
 from ._operation import Form, FormField
 from ._unset import UNSET
 from ._validation import SchemaValidator, child_path, json_type
@@ -383,7 +383,7 @@ def _json_text_of(wire: Any, path: str, violations: list[Violation]) -> str:
     if not isinstance(wire, str):
         return _json_text(wire, path, violations)
     try:
-        json.loads(wire)
+        loads(wire)
     except ValueError as exc:
         violations.append(Violation(path, f"must be JSON text: {exc}"[:300]))
     return wire
@@ -391,7 +391,7 @@ def _json_text_of(wire: Any, path: str, violations: list[Violation]) -> str:
 
 def _json_text(value: Any, path: str, violations: list[Violation]) -> str:
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return dumps(value).decode("utf-8")  # Decimal with exactly its digits
     except (ValueError, TypeError, RecursionError) as exc:
         violations.append(Violation(path, f"cannot be written as JSON: {type(exc).__name__}"))
         return ""

@@ -7,6 +7,10 @@
 - Enum values the schema does not list are kept (open enums).
 - Dates and date-times are ``datetime.date``/``datetime.datetime`` and go back out in
   their wire form.
+- ``format: decimal`` numbers are ``decimal.Decimal``: built from an exact ``Decimal`` (what
+  the client parses for them), an int, or a float (by its shortest repr), and written out as
+  the ``Decimal`` itself, which the package's JSON writer puts on the wire with exactly its
+  digits. A ``Decimal`` met where a float is declared becomes that float.
 - JSON types are checked, not coerced: ``"12"`` is not an integer and ``12`` is not a
   string, so a wrong response is reported instead of silently changed.
 
@@ -33,6 +37,7 @@ import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
@@ -43,6 +48,7 @@ from cattrs.gen import iterable_unstructure_factory, make_dict_structure_fn, mak
 
 from ._datetimes import WireDatetime, format_date, format_datetime, parse_date, parse_datetime
 from ._enums import OpenEnum, OpenIntEnum, OpenStrEnum
+from ._json import fraction_decimal
 from ._unset import UNSET, UnsetType
 from ._validation import json_type
 
@@ -108,6 +114,18 @@ def _structure_number(value: Any, _: Any) -> Any:
     # An integer on the wire stays an int so that it is written back unchanged.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
+    if isinstance(value, Decimal):  # parsed exactly for a decimal field elsewhere in the response
+        return float(value)
+    raise TypeError(f"expected number, got {json_type(value)}")
+
+
+def _structure_decimal(value: Any, _: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float):
+        return fraction_decimal(repr(value))  # the shortest text that reads back as this float
     raise TypeError(f"expected number, got {json_type(value)}")
 
 
@@ -133,6 +151,7 @@ _SCALAR_HOOKS: dict[type, tuple[_Hook, tuple[type, ...]]] = {
     int: (_structure_int, (int,)),
     float: (_structure_number, (float, int)),
     bool: (_structure_bool, (bool,)),
+    Decimal: (_structure_decimal, (Decimal,)),
 }
 
 
@@ -207,9 +226,9 @@ def _union_unstructure_factory(kind: Any, converter: cattrs.Converter) -> _Dump:
 
 
 def _identity_classes(converter: cattrs.Converter) -> frozenset[type]:
-    """The JSON scalar classes (None included) the converter writes out as they are."""
+    """The JSON scalar classes (None and Decimal included) the converter writes out as they are."""
     return frozenset(
-        kind for kind in (str, int, float, bool, _NONE) if converter.get_unstructure_hook(kind) is identity
+        kind for kind in (str, int, float, bool, Decimal, _NONE) if converter.get_unstructure_hook(kind) is identity
     )
 
 
@@ -534,7 +553,7 @@ def _differs_from_unset(kind: type) -> bool:
     True of the JSON classes, dates, enums and attrs models that keep the comparisons
     Python or attrs gives them (they answer NotImplemented, then identity decides).
     """
-    if kind in (str, int, float, bool, _NONE, list, dict, date, datetime, WireDatetime):
+    if kind in (str, int, float, bool, Decimal, _NONE, list, dict, date, datetime, WireDatetime):
         return True
     equal: Any = kind.__eq__
     unequal: Any = kind.__ne__
@@ -639,7 +658,7 @@ def _compile_unstructure(cls: type, plan: _Plan, converter: cattrs.Converter, ba
         # Each branch gives what the hook would, for values that surely differ from UNSET;
         # first those it returns unchanged: the declared scalars (an int for a float), None.
         members = [arg for arg in args if arg is not UnsetType] if by_class else []
-        declared = [arg for arg in members if arg in (str, int, float, bool)]
+        declared = [arg for arg in members if arg in (str, int, float, bool, Decimal)]
         declared += [int] if float in declared and int not in declared else []
         unchanged = [arg for arg in declared if hook is identity or arg in plain]
         tests = [f"c is _p{index}_{position}" for position in range(len(unchanged))]
@@ -750,6 +769,8 @@ def _register_common(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(float, _structure_number)
     converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(Decimal, _structure_decimal)
+    converter.register_unstructure_hook(Decimal, identity)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_structure_hook(date, _structure_date)
     converter.register_unstructure_hook(datetime, format_datetime)

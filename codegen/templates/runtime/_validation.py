@@ -3,6 +3,9 @@
 Every violation is collected, each with a JSON path such as ``$.lines[3].tax_rate``, so
 that one error tells the caller everything that is wrong before anything is sent. The
 semantics follow JSON Schema draft 2020-12 (and the ``jsonschema`` package's format checks).
+A ``decimal.Decimal`` is a number like an int or a float; against ``minimum``, ``maximum``,
+``exclusive*`` and ``multipleOf`` it is compared exactly, each bound read as the decimal its
+JSON text says (``0.1`` is one tenth), and it must be finite and within the range of a double.
 
 Two implementations of the same semantics live here. The interpreter (``SchemaValidator._check``
 and friends) walks the schema and says what is wrong, where. Because almost every request is
@@ -20,10 +23,13 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .errors import Violation
@@ -74,7 +80,7 @@ def json_type(value: Any) -> str:
         return "boolean"
     if isinstance(value, int):
         return "integer"
-    if isinstance(value, float):
+    if isinstance(value, (float, Decimal)):
         return "number"
     if isinstance(value, str):
         return "string"
@@ -87,11 +93,13 @@ def json_type(value: Any) -> str:
 
 def _is_type(value: Any, kind: str) -> bool:
     if kind == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, float) and value.is_integer()
+        return (
+            (isinstance(value, int) and not isinstance(value, bool))
+            or (isinstance(value, float) and value.is_integer())
+            or (isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value())
         )
     if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
     return {
         "string": isinstance(value, str),
         "boolean": isinstance(value, bool),
@@ -158,14 +166,59 @@ _FORMATS = {
 }
 
 
+def _exact(number: Any) -> Decimal | None:
+    """A JSON number as the Decimal its text means (a float by its shortest repr); None if not finite."""
+    exact = number if isinstance(number, Decimal) else Decimal(repr(number) if isinstance(number, float) else number)
+    return exact if exact.is_finite() else None
+
+
+def _readable(value: Decimal) -> bool:
+    """Whether JSON readers (IEEE 754 doubles) get this number, not infinity or 0 for it."""
+    approximate = float(value)
+    return not math.isinf(approximate) and (approximate != 0 or value == 0)
+
+
+_BOUNDS = (
+    ("minimum", operator.lt, ">="),
+    ("maximum", operator.gt, "<="),
+    ("exclusiveMinimum", operator.le, ">"),
+    ("exclusiveMaximum", operator.ge, "<"),
+)
+
+
+def _decimal_problems(value: Decimal, schema: Mapping[str, Any]) -> list[str]:
+    """What a Decimal breaks of the number keywords, computed exactly (bounds read as their JSON text)."""
+    if not value.is_finite():
+        return ["must be a finite number"]
+    if not _readable(value):
+        return [f"must be within the range of a double (JSON readers would get infinity or 0), not {value}"]
+    problems = []
+    for keyword, fails, relation in _BOUNDS:
+        if keyword in schema:
+            bound = _exact(schema[keyword])
+            if bound is not None and fails(value, bound):
+                problems.append(f"must be {relation} {schema[keyword]}, not {value}")
+    step = schema.get("multipleOf")
+    if step is not None:
+        exact_step = _exact(step)
+        if not exact_step or (Fraction(value) / Fraction(exact_step)).denominator != 1:
+            problems.append(f"must be a multiple of {step}")
+    return problems
+
+
 def _equal(left: Any, right: Any) -> bool:
-    """JSON equality: 1 == 1.0, but True is not 1."""
+    """JSON equality: 1 == 1.0, but True is not 1; a Decimal equals the number of the same value."""
     if isinstance(left, bool) or isinstance(right, bool):
         return type(left) is type(right) and left == right
     if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
         return len(left) == len(right) and all(_equal(a, b) for a, b in zip(left, right, strict=True))
     if isinstance(left, dict) and isinstance(right, dict):
         return left.keys() == right.keys() and all(_equal(left[key], right[key]) for key in left)
+    if isinstance(left, Decimal) or isinstance(right, Decimal):
+        if not (_is_type(left, "number") and _is_type(right, "number")):
+            return False
+        exact = _exact(left)
+        return exact is not None and exact == _exact(right)
     return bool(type(left) is type(right) or (_is_type(left, "number") and _is_type(right, "number"))) and bool(
         left == right
     )
@@ -267,6 +320,9 @@ class SchemaValidator:
             out.append(Violation(path, f"must be {check[1]}"))
 
     def _check_number(self, value: float, schema: Mapping[str, Any], path: str, out: list[Violation]) -> None:
+        if isinstance(value, Decimal):
+            out.extend(Violation(path, problem) for problem in _decimal_problems(value, schema))
+            return
         if isinstance(value, float) and not math.isfinite(value):
             out.append(Violation(path, "must be a finite number"))
             return
@@ -382,7 +438,7 @@ _KIND_CLASSES: dict[str, tuple[type, ...]] = {
     "null": (_NONE_TYPE,),
     "boolean": (bool,),
     "integer": (int,),  # a float is an integer when it is integral: the slow path asks _is_type
-    "number": (int, float),
+    "number": (int, float, Decimal),
     "string": (str,),
     "array": (list, tuple),
     "object": (dict,),
@@ -427,7 +483,9 @@ def _never(value: Any) -> bool:
 
 
 def _finite(value: Any) -> bool:
-    """A number against a schema without numeric keywords: only NaN and the infinities fail."""
+    """A number against a schema without numeric keywords: only NaN, the infinities (and unreadable Decimals) fail."""
+    if isinstance(value, Decimal):
+        return not _decimal_problems(value, {})
     return not isinstance(value, float) or math.isfinite(value)
 
 
@@ -656,6 +714,8 @@ class _Compiler:
         step = schema.get("multipleOf")
 
         def check(value: Any) -> bool:
+            if isinstance(value, Decimal):
+                return not _decimal_problems(value, schema)
             if isinstance(value, float) and not math.isfinite(value):
                 return False
             valid = True
@@ -886,7 +946,7 @@ def _group_check(
     def check(value: Any) -> bool:
         if isinstance(value, str):
             return strings is None or strings(value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return number_check(value)
         if isinstance(value, (list, tuple)):
             return arrays is None or arrays(value)

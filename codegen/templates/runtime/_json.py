@@ -1,0 +1,206 @@
+"""JSON text <-> Python data for this package: exact for decimals, orjson when it is installed.
+
+- ``dumps`` writes compact UTF-8 JSON (``,`` and ``:`` without spaces, non-ASCII kept as it
+  is, keys in the order given), byte for byte what ``json.dumps(value, ensure_ascii=False,
+  separators=(",", ":"), allow_nan=False)`` writes, and ``decimal.Decimal`` as a JSON number
+  with exactly its digits (``Decimal("0.30")`` -> ``0.30``), never through a float. NaN and
+  the infinities (float or Decimal) raise ``ValueError``: JSON has no such numbers.
+- ``loads`` reads JSON text as ``json.loads`` does, refusing ``NaN`` and ``Infinity``; with
+  ``decimals=True`` every number with a fraction or an exponent becomes a ``Decimal`` with
+  the digits of the text, written back as a number with a fraction or an exponent too
+  (integers stay ``int``).
+
+orjson is an optional accelerator, used when it can be imported; the package needs only the
+standard library for this. Its answer is taken only when it is the standard library's: it
+writes small floats (below 1e-4) in another notation and NaN as ``null``, reads integers of
+19 digits and more as floats, and knows no ``Decimal``; in those cases (and on any error) the
+standard library does the work, so results and error messages are the same with and without
+orjson. Numbers are read exactly (``decimals=True``) only by the standard library: where the
+two differ, exactness wins over speed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["decimal_text", "dumps", "fraction_decimal", "loads"]
+
+
+def _import_orjson() -> Any:
+    # Imported by name: a package without orjson must still type-check and import.
+    try:
+        module = importlib.import_module("orjson")
+    except ImportError:
+        return None
+    return module if hasattr(module, "Fragment") else None  # Fragment came with orjson 3.9
+
+
+_orjson: Any = _import_orjson()
+"""The orjson module, or None: then the standard library does all the work."""
+
+_ORJSON_OPTIONS = 0
+if _orjson is not None:
+    # Subclasses of str, int, dict and list, date-times and dataclasses go to the standard
+    # library, which writes (or refuses) them as it always has.
+    _ORJSON_OPTIONS = (
+        _orjson.OPT_PASSTHROUGH_SUBCLASS | _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+
+# orjson's output differs from the standard library's only for floats below 1e-4 (``1e-7``
+# for ``1e-07``, ``0.00001`` for ``1e-05``) and NaN or an infinity (written ``null``).
+_ORJSON_DIFFERS = re.compile(rb"\de-\d|0\.0000")
+# orjson reads an integer beyond 64 bits as a float; the standard library keeps it exact.
+_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19
+
+
+class _HasDecimal(Exception):
+    """The value holds a Decimal, which the standard library's encoder cannot write."""
+
+
+def _refuse_other(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        raise _HasDecimal
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_refuse_other)
+_LEAF = _ENCODER.encode  # a string or a float, as json.dumps writes it (and refuses NaN)
+
+
+def decimal_text(value: Decimal) -> str:
+    """``value`` as a JSON number with exactly its digits; ValueError for NaN and the infinities."""
+    if not value.is_finite():
+        raise ValueError(f"Decimal {value} is not a JSON number")
+    return str(value)  # [-]digits[.digits][E±digits]: the grammar of a JSON number
+
+
+def fraction_decimal(text: str) -> Decimal:
+    """The Decimal of a number text with a fraction or an exponent (JSON's or ``repr(float)``'s).
+
+    Its digits are kept, and so is its kind: ``1.5e1`` is ``Decimal("15")``, which would be
+    written ``15``, an integer to JSON readers, so it gets a fractional zero: ``15.0``.
+    """
+    value = Decimal(text)
+    sign, digits, exponent = value.as_tuple()
+    return Decimal((sign, (*digits, 0), -1)) if exponent == 0 else value
+
+
+def _orjson_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _orjson.Fragment(decimal_text(value).encode("ascii"))
+    raise TypeError  # the standard library decides
+
+
+def _non_finite(value: Any) -> bool:
+    """Whether a float NaN or infinity is anywhere in ``value`` (orjson writes them ``null``)."""
+    pending = [value]
+    isfinite = math.isfinite
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, float) and not isfinite(item):
+            return True
+    return False
+
+
+def dumps(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON (see the module docstring); ValueError or TypeError when impossible."""
+    if _orjson is not None:
+        try:
+            text: bytes = _orjson.dumps(value, default=_orjson_default, option=_ORJSON_OPTIONS)
+        except Exception:  # anything orjson cannot write: the standard library's answer
+            pass
+        else:
+            if _ORJSON_DIFFERS.search(text) is None and not (b"null" in text and _non_finite(value)):
+                return text
+    try:
+        written = _ENCODER.encode(value)
+    except _HasDecimal:
+        written = "".join(_exact(value, [], set()))
+    return written.encode("utf-8")
+
+
+def _exact(value: Any, parts: list[str], active: set[int]) -> list[str]:
+    """What ``json.dumps`` writes, in its order of type checks, plus Decimal with its own digits."""
+    if isinstance(value, str):
+        parts.append(_LEAF(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif isinstance(value, int):
+        parts.append(int.__repr__(value))
+    elif isinstance(value, float):
+        parts.append(_LEAF(value))
+    elif isinstance(value, Decimal):
+        parts.append(decimal_text(value))
+    elif isinstance(value, (list, tuple, dict)):
+        marker = id(value)
+        if marker in active:
+            raise ValueError("Circular reference detected")
+        active.add(marker)
+        if isinstance(value, dict):
+            parts.append("{")
+            for position, (key, item) in enumerate(value.items()):
+                parts.append(_key(key) if position == 0 else "," + _key(key))
+                _exact(item, parts, active)
+            parts.append("}")
+        else:
+            parts.append("[")
+            for position, item in enumerate(value):
+                if position:
+                    parts.append(",")
+                _exact(item, parts, active)
+            parts.append("]")
+        active.discard(marker)
+    else:
+        raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+    return parts
+
+
+def _key(key: Any) -> str:
+    """A dict key and its colon, converted as ``json.dumps`` converts keys."""
+    if isinstance(key, str):
+        text = key
+    elif isinstance(key, float):
+        text = _LEAF(key)
+    elif key is True or key is False or key is None:
+        text = {True: "true", False: "false", None: "null"}[key]
+    elif isinstance(key, int):
+        text = int.__repr__(key)
+    else:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+    return _LEAF(text) + ":"
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def loads(text: str, *, decimals: bool = False) -> Any:
+    """The JSON value of ``text``; with ``decimals``, its fractional numbers as exact ``Decimal`` values.
+
+    Raises ``json.JSONDecodeError`` (a ValueError) for text that is not JSON, ValueError for
+    ``NaN`` and ``Infinity``, RecursionError for nesting too deep, as ``json.loads`` does.
+    """
+    if decimals:
+        return json.loads(text, parse_float=fraction_decimal, parse_constant=_refuse_constant)
+    if _orjson is not None:
+        raw = text.encode("utf-8", "surrogatepass")
+        if raw.translate(_DIGITS_AS_ZEROS).find(_LONG_NUMBER) < 0:
+            try:
+                return _orjson.loads(raw)
+            except ValueError:  # orjson.JSONDecodeError: the standard library reads it, or says why not
+                pass
+    return json.loads(text, parse_constant=_refuse_constant)
