@@ -326,20 +326,27 @@ def test_null_is_rejected_where_the_schema_does_not_allow_it() -> None:
 
 
 def test_a_model_built_in_python_writes_only_what_was_set() -> None:
+    amounts = {
+        "unit_price": Decimal("10"),
+        "quantity": Decimal("2.5"),
+        "untaxed_amount": Decimal("25.00"),
+        "tax_rate": Decimal("21"),
+        "tax_amount": Decimal("5.25"),
+        "total": Decimal("30.25"),
+    }
     line = chift.InvoiceLineItemOut(
-        unit_price=10, quantity=2.5, untaxed_amount=25, tax_rate=21, tax_amount=5.25, total=30.25, description=None
+        unit_price=amounts["unit_price"],
+        quantity=amounts["quantity"],
+        untaxed_amount=amounts["untaxed_amount"],
+        tax_rate=amounts["tax_rate"],
+        tax_amount=amounts["tax_amount"],
+        total=amounts["total"],
+        description=None,
     )
     out = chift.unstructure(line)
-    assert out == {
-        "unit_price": 10,
-        "quantity": 2.5,
-        "untaxed_amount": 25,
-        "tax_rate": 21,
-        "tax_amount": 5.25,
-        "total": 30.25,
-        "description": None,
-    }
+    assert out == {**amounts, "description": None}
     assert wire_json(out) == wire_json(detailed(chift).unstructure(line))
+    assert wire_json(out).startswith(b'{"unit_price":10,"quantity":2.5,"untaxed_amount":25.00,')
 
 
 def test_mistyped_values_set_in_python_are_written_as_before() -> None:

@@ -83,6 +83,7 @@ MODULE_EXPORTS = {
     "_datetimes": ["WireDatetime", "format_date", "format_datetime", "parse_date", "parse_datetime"],
     "_enums": ["OpenEnum", "OpenIntEnum", "OpenStrEnum"],
     "_httpx": ["INSTALL_HINT", "HttpxTransport"],
+    "_json": ["decimal_text", "dumps", "fraction_decimal", "loads"],
     "_operation": [
         "KEY_SOURCE",
         "Batch",
