@@ -35,7 +35,7 @@ from codegen.maintain.vendoring import Origin, VendorError, example_of, renamed_
 # What every generated package needs at run time: the same ranges as the project's pyproject.toml.
 RUNTIME_REQUIREMENTS = ("attrs>=23.1", "cattrs>=23.2", "urllib3>=2.0")
 # Optional accelerators, offered as extras of the same name when the package imports them.
-OPTIONAL_REQUIREMENTS = {"httpx": "httpx", "orjson": "orjson"}
+OPTIONAL_REQUIREMENTS = {"httpx": "httpx", "orjson": "orjson>=3.9"}  # orjson.Fragment: 3.9
 REQUIRES_PYTHON = ">=3.10"
 # 70.1 is the first setuptools that builds wheels without the separate `wheel` package.
 BUILD_BACKEND_REQUIREMENT = "setuptools>=70.1"

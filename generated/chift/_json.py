@@ -23,26 +23,20 @@ two differ, exactness wins over speed.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import re
 from decimal import Decimal
 from typing import Any
 
+try:  # the ignores keep mypy --strict quiet with orjson installed and without it
+    import orjson  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    orjson = None  # type: ignore[assignment,unused-ignore]
+
 __all__ = ["decimal_text", "dumps", "fraction_decimal", "loads"]
 
-
-def _import_orjson() -> Any:
-    # Imported by name: a package without orjson must still type-check and import.
-    try:
-        module = importlib.import_module("orjson")
-    except ImportError:
-        return None
-    return module if hasattr(module, "Fragment") else None  # Fragment came with orjson 3.9
-
-
-_orjson: Any = _import_orjson()
+_orjson: Any = orjson if hasattr(orjson, "Fragment") else None  # Fragment came with orjson 3.9
 """The orjson module, or None: then the standard library does all the work."""
 
 _ORJSON_OPTIONS = 0

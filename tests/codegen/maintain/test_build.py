@@ -72,9 +72,10 @@ def test_the_wheel_holds_the_package_and_its_metadata_only(built: tuple[Path, Pa
     assert headers["Name"] == PACKAGE
     assert headers["Version"] == version
     assert headers["Requires-Python"] == ">=3.10"
+    # AsyncClient imports httpx; the runtime's JSON module uses orjson when it is installed.
     requires = re.findall(r"^Requires-Dist: (.*)$", meta, re.MULTILINE)
-    assert requires == [*RUNTIME_REQUIREMENTS, 'httpx; extra == "httpx"']
-    assert re.findall(r"^Provides-Extra: (.*)$", meta, re.MULTILINE) == ["httpx"]  # for AsyncClient only
+    assert requires == [*RUNTIME_REQUIREMENTS, 'httpx; extra == "httpx"', 'orjson>=3.9; extra == "orjson"']
+    assert re.findall(r"^Provides-Extra: (.*)$", meta, re.MULTILINE) == ["httpx", "orjson"]
     with tarfile.open(sdist) as archive:
         members = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert {"pyproject.toml", "README.md", f"{PACKAGE}/py.typed"} | {f"{PACKAGE}/{n}" for n in packaged} <= members
@@ -195,7 +196,7 @@ def test_the_version_is_pep_440_from_info_version_and_the_generator(info_version
 def test_httpx_and_orjson_become_extras_only_when_imported() -> None:
     assert optional_extras({"a.py": b"import attrs\n"}) == {}
     files = {"a.py": b"try:\n    import orjson\nexcept ImportError:\n    orjson = None\n", "b.md": b"import httpx"}
-    assert optional_extras(files) == {"orjson": "orjson"}
+    assert optional_extras(files) == {"orjson": "orjson>=3.9"}
     assert optional_extras({"t.py": b"from httpx import Client\n"}) == {"httpx": "httpx"}
 
 
