@@ -14,7 +14,8 @@ each measures, against which peer and with which target, is in its module's docs
   and (whole_specs.py) generating the three published specs whole, after ``codegen import
   --all``, stating what each side omitted;
 - ``scaling`` (scaling.py): codegen on the full published Chift spec and subsets of it;
-- ``decode`` / ``encode`` (codecs.py): JSON <-> typed objects, against pydantic v2;
+- ``decode`` / ``encode`` (codecs.py): JSON <-> typed objects, with and without orjson,
+  against pydantic v2 and openapi-python-client's attrs models;
 - ``per-call`` (per_call.py): a call on loopback, against raw urllib3;
 - ``async`` (async_calls.py): ``AsyncClient`` per call against raw httpx, and 100 concurrent
   calls against ``Client`` on 16 threads;

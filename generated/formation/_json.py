@@ -17,8 +17,9 @@ standard library for this. Its answer is taken only when it is the standard libr
 writes small floats (below 1e-4) in another notation and NaN as ``null``, reads integers of
 19 digits and more as floats, and knows no ``Decimal``; in those cases (and on any error) the
 standard library does the work, so results and error messages are the same with and without
-orjson. Numbers are read exactly (``decimals=True``) only by the standard library: where the
-two differ, exactness wins over speed.
+orjson. With ``decimals=True`` orjson reads only text whose numbers are all integers (no
+digit is followed by ``.`` or ``e`` anywhere); otherwise the standard library reads it,
+exactly: where the two differ, exactness wins over speed.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def fraction_decimal(text: str) -> Decimal:
     written ``15``, an integer to JSON readers, so it gets a fractional zero: ``15.0``.
     """
     value = Decimal(text)
+    if "e" not in text and "E" not in text:
+        return value  # a fraction without exponent: the exponent is negative
     sign, digits, exponent = value.as_tuple()
     return Decimal((sign, (*digits, 0), -1)) if exponent == 0 else value
 
@@ -190,13 +193,16 @@ def loads(text: str, *, decimals: bool = False) -> Any:
     Raises ``json.JSONDecodeError`` (a ValueError) for text that is not JSON, ValueError for
     ``NaN`` and ``Infinity``, RecursionError for nesting too deep, as ``json.loads`` does.
     """
-    if decimals:
-        return json.loads(text, parse_float=fraction_decimal, parse_constant=_refuse_constant)
     if _orjson is not None:
         raw = text.encode("utf-8", "surrogatepass")
-        if raw.translate(_DIGITS_AS_ZEROS).find(_LONG_NUMBER) < 0:
+        zeros = raw.translate(_DIGITS_AS_ZEROS)
+        # With decimals, orjson serves only text without a digit before "." or "e": no number
+        # there has a fraction or an exponent, so all are integers, which orjson reads exactly.
+        if zeros.find(_LONG_NUMBER) < 0 and not (decimals and (b"0." in zeros or b"0e" in zeros or b"0E" in zeros)):
             try:
                 return _orjson.loads(raw)
             except ValueError:  # orjson.JSONDecodeError: the standard library reads it, or says why not
                 pass
+    if decimals:
+        return json.loads(text, parse_float=fraction_decimal, parse_constant=_refuse_constant)
     return json.loads(text, parse_constant=_refuse_constant)

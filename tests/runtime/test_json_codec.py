@@ -133,6 +133,8 @@ def test_loads_reads_what_the_standard_library_reads(path: str, value: Any) -> N
 def check_loads(codec: ModuleType, value: Any) -> None:
     for text in (json.dumps(value), json.dumps(value, ensure_ascii=False), stdlib_bytes(value).decode("utf-8")):
         assert typed(codec.loads(text)) == typed(json.loads(text))
+        exact = json.loads(text, parse_float=codec.fraction_decimal)
+        assert typed(codec.loads(text, decimals=True)) == typed(exact)
 
 
 @pytest.mark.parametrize("path", PATHS)
