@@ -219,6 +219,16 @@ def test_what_json_cannot_carry_fails_as_with_the_standard_library(
         codec.dumps({"amount": Decimal("1.5"), "bad": value})  # the exact writer says the same
 
 
+def test_a_string_holding_the_internal_marker_does_not_confuse_the_writer(codec: ModuleType) -> None:
+    # Without orjson, Decimals travel through the stdlib encoder between markers that are then
+    # cut out; a caller's string that holds the marker must come out as it was.
+    marker = codec._MARKER
+    document = {"note": f"{marker}0.5{marker}", "quoted": f'"{marker}', "amount": Decimal("0.50")}
+    expected = stdlib_bytes({"note": document["note"], "quoted": document["quoted"]})[:-1] + b',"amount":0.50}'
+    assert codec.dumps(document) == expected
+    assert codec.dumps([Decimal("1.10"), marker]) == b"[1.10," + stdlib_bytes(marker) + b"]"
+
+
 def test_a_circular_structure_is_refused(codec: ModuleType) -> None:
     loop: list[Any] = [Decimal("1")]
     loop.append(loop)

@@ -15,9 +15,14 @@ standard library for this. Its answer is taken only when it is the standard libr
 writes small floats (below 1e-4) in another notation and NaN as ``null``, reads integers of
 19 digits and more as floats, and knows no ``Decimal``; in those cases (and on any error) the
 standard library does the work, so results and error messages are the same with and without
-orjson. With ``decimals=True`` orjson reads only text whose numbers are all integers (no
-digit is followed by ``.`` or ``e`` anywhere); otherwise the standard library reads it,
-exactly: where the two differ, exactness wins over speed.
+orjson. Numbers are read exactly (``decimals=True``) only by the standard library: where the
+two differ, exactness wins over speed.
+
+Without orjson, a value holding Decimals is written by the standard library's encoder too:
+an integral Decimal becomes an int, any other a string between two markers (``\\x00``),
+which are then cut out with their quotes, leaving the digits; if the text holds the marker
+more often than there were such Decimals (a string of the caller's contains it), a
+pure-Python writer that follows the standard library's rules does the work instead.
 """
 
 from __future__ import annotations
@@ -56,18 +61,16 @@ _DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19
 
 
-class _HasDecimal(Exception):
-    """The value holds a Decimal, which the standard library's encoder cannot write."""
-
-
 def _refuse_other(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        raise _HasDecimal
     raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_refuse_other)
 _LEAF = _ENCODER.encode  # a string or a float, as json.dumps writes it (and refuses NaN)
+# Short, to keep the text small: correctness rests on counting, not on the marker being unusual.
+_MARKER = "\x00"
+_MARKED_START = ('"' + _LEAF(_MARKER)[1:-1]).encode("ascii")
+_MARKED_END = (_LEAF(_MARKER)[1:-1] + '"').encode("ascii")
 
 
 def decimal_text(value: Decimal) -> str:
@@ -91,9 +94,13 @@ def fraction_decimal(text: str) -> Decimal:
 
 
 def _orjson_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return _orjson.Fragment(decimal_text(value).encode("ascii"))
-    raise TypeError  # the standard library decides
+    if value.__class__ is Decimal:  # called once per Decimal: kept short
+        text = str(value)
+        if text[-1].isdigit():  # finite; NaN, sNaN and the infinities end in a letter
+            return _orjson.Fragment(text)
+    elif isinstance(value, Decimal):
+        return _orjson.Fragment(decimal_text(value))
+    raise TypeError  # the standard library decides (and refuses NaN)
 
 
 def _non_finite(value: Any) -> bool:
@@ -132,11 +139,26 @@ def dumps(value: Any) -> bytes:
             differs = _SMALL_FRACTION in text or _SMALL_EXPONENT.search(text) is not None
             if not differs and not (b"null" in text and _non_finite(value)):
                 return text
-    try:
-        written = _ENCODER.encode(value)
-    except _HasDecimal:
-        written = "".join(_exact(value, [], set()))
-    return written.encode("utf-8")
+    decimals = 0
+
+    def marked(item: Any) -> Any:  # called once per Decimal: kept short
+        nonlocal decimals
+        if not isinstance(item, Decimal):
+            return _refuse_other(item)
+        text = decimal_text(item)
+        if (text[1:] if text[0] == "-" else text).isdigit() and text != "-0":
+            return int(text)  # an integer (no exponent) the encoder writes with the same digits
+        decimals += 1
+        return _MARKER + text + _MARKER
+
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=marked)
+    written = encoder.encode(value).encode("utf-8")
+    if decimals:
+        if written.count(_MARKED_START) == decimals == written.count(_MARKED_END):
+            written = written.replace(_MARKED_START, b"").replace(_MARKED_END, b"")
+        else:
+            written = "".join(_exact(value, [], set())).encode("utf-8")
+    return written
 
 
 def _exact(value: Any, parts: list[str], active: set[int]) -> list[str]:
@@ -204,16 +226,13 @@ def loads(text: str, *, decimals: bool = False) -> Any:
     Raises ``json.JSONDecodeError`` (a ValueError) for text that is not JSON, ValueError for
     ``NaN`` and ``Infinity``, RecursionError for nesting too deep, as ``json.loads`` does.
     """
+    if decimals:
+        return json.loads(text, parse_float=fraction_decimal, parse_constant=_refuse_constant)
     if _orjson is not None:
         raw = text.encode("utf-8", "surrogatepass")
-        zeros = raw.translate(_DIGITS_AS_ZEROS)
-        # With decimals, orjson serves only text without a digit before "." or "e": no number
-        # there has a fraction or an exponent, so all are integers, which orjson reads exactly.
-        if zeros.find(_LONG_NUMBER) < 0 and not (decimals and (b"0." in zeros or b"0e" in zeros or b"0E" in zeros)):
+        if raw.translate(_DIGITS_AS_ZEROS).find(_LONG_NUMBER) < 0:
             try:
                 return _orjson.loads(raw)
             except ValueError:  # orjson.JSONDecodeError: the standard library reads it, or says why not
                 pass
-    if decimals:
-        return json.loads(text, parse_float=fraction_decimal, parse_constant=_refuse_constant)
     return json.loads(text, parse_constant=_refuse_constant)
