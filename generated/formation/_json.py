@@ -145,11 +145,13 @@ def dumps(value: Any) -> bytes:
 
     def marked(item: Any) -> Any:  # called once per Decimal: kept short
         nonlocal decimals
-        if not isinstance(item, Decimal):
+        if item.__class__ is not Decimal and not isinstance(item, Decimal):
             return _refuse_other(item)
-        text = decimal_text(item)
-        if (text[1:] if text[0] == "-" else text).isdigit() and text != "-0":
-            return int(text)  # an integer (no exponent) the encoder writes with the same digits
+        text = str(item)
+        if not text[-1].isdigit():  # NaN, sNaN and the infinities end in a letter
+            return decimal_text(item)  # raises
+        if "." not in text and "E" not in text and text != "-0":
+            return int(text)  # an integer the encoder writes with the same digits: no marker
         decimals += 1
         return _MARKER + text + _MARKER
 
