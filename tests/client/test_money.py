@@ -1,11 +1,11 @@
 """Money end to end: ``Decimal`` amounts through a real HTTP exchange on 127.0.0.1.
 
-A Chift invoice built with ``Decimal`` amounts goes out with exactly their digits (never
-through a float), and the typed answer holds ``Decimal`` values read exactly from the
-response text, ``12345678901234567.89`` included (a float would give ...567.88). Amounts a
-vendor could not read (NaN, infinities, beyond a double's range) are violations before
-anything is sent, and a bound is checked in exact arithmetic. Operations whose responses
-have no ``format: decimal`` numbers keep floats.
+A Chift invoice built with ``Decimal`` amounts (sent with ``Client`` and with ``AsyncClient``)
+goes out with exactly their digits (never through a float), and the typed answer holds
+``Decimal`` values read exactly from the response text, ``12345678901234567.89`` included (a
+float would give ...568). Amounts a vendor could not read (NaN, infinities, beyond a double's
+range) are violations before anything is sent, and a bound is checked in exact arithmetic.
+Operations whose responses have no ``format: decimal`` numbers keep floats.
 """
 
 from __future__ import annotations
@@ -19,10 +19,14 @@ import pytest
 
 from generated import chift, cin7_omni
 from generated.chift._json import dumps as wire_json
+from tests.helpers.flavours import Flavour
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.vendors import (
     CHIFT_CONTACTS,
     CHIFT_INVOICES,
+    CHIFT_RETRY,
+    CHIFT_STATIC_TOKEN,
+    CHIFT_TIMEOUT,
     CIN7_CONTACTS,
     chift_token_client,
     cin7_client,
@@ -88,12 +92,16 @@ def invoice_answer() -> bytes:
     return text.encode("utf-8")
 
 
-def test_a_chift_invoice_with_decimal_amounts_goes_out_and_comes_back_exactly(loopback: LoopbackServer) -> None:
+@pytest.mark.anyio
+async def test_a_chift_invoice_with_decimal_amounts_goes_out_and_comes_back_exactly(
+    loopback: LoopbackServer, flavour: Flavour
+) -> None:
     body = invoice_in()
     loopback.route("POST", CHIFT_INVOICES, Reply.raw(200, invoice_answer(), content_type="application/json"))
 
-    with chift_token_client(loopback.url) as client:
-        result = client.create_accounting_invoice(consumer_id="consumer-1", body=body)
+    options = {"token": CHIFT_STATIC_TOKEN, "base_url": loopback.url, "retry": CHIFT_RETRY, "timeout": CHIFT_TIMEOUT}
+    async with flavour.open(chift, **options) as client:
+        result = await flavour.result(client.create_accounting_invoice(consumer_id="consumer-1", body=body))
 
     (call,) = loopback.requests
     for wire in (
