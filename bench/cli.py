@@ -22,10 +22,11 @@ from bench.per_call import bench_per_call
 from bench.report import markdown_report, results, table_lines
 from bench.scaling import bench_scaling
 from bench.whole_specs import bench_whole_specs
+from bench.whole_import import bench_whole_import
 
 DEFAULT_OUTPUT = Path("bench-results") / "latest.json"
 DESCRIPTION = (bench.__doc__ or "").split("\n\n")[0]
-BENCHMARKS = ("generation", "scaling", "decode", "encode", "per-call", "async", "import")
+BENCHMARKS = ("generation", "scaling", "decode", "encode", "per-call", "async", "import", "import-whole")
 
 
 def run_benchmarks(names: Sequence[str], settings: Settings, work: Path) -> tuple[list[Row], dict[str, Any]]:
@@ -58,6 +59,9 @@ def run_benchmarks(names: Sequence[str], settings: Settings, work: Path) -> tupl
                 rows += bench_async(settings)
             elif name == "import":
                 found, details["import"] = bench_import(settings, work)
+                rows += found
+            elif name == "import-whole":
+                found, details["import_whole"] = bench_whole_import(settings, work)
                 rows += found
             else:
                 raise BenchError(f"unknown benchmark {name!r} (known: {', '.join(BENCHMARKS)})")

@@ -277,6 +277,19 @@ def child_env(*, with_repo: bool) -> dict[str, str]:
     return env
 
 
+def cached_bytecode(env: dict[str, str], cache: Path) -> dict[str, str]:
+    """``env`` where Python writes and reuses bytecode, in ``cache`` (never next to the sources).
+
+    Import benchmarks compare warm starts, as users see them: an installed SDK has its
+    bytecode, and a copied package has it after its first import. With
+    PYTHONDONTWRITEBYTECODE set, every run would compile our package again but not the
+    peer's, which pip compiled when it installed it.
+    """
+    result = {key: value for key, value in env.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    result["PYTHONPYCACHEPREFIX"] = str(cache)
+    return result
+
+
 def tail(text: str, lines: int = 12) -> str:
     """The last lines of a tool's output, for error messages."""
     return "\n".join(text.strip().splitlines()[-lines:])

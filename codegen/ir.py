@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, cast
 
+from codegen.method_names import document_names
 from codegen.names import attribute_name, class_names, snake_case, unique
 from codegen.openapi import (
     DATA_KEYWORDS,
@@ -31,7 +32,7 @@ from codegen.openapi import (
 )
 from codegen.problems import Problem, join_pointer
 from codegen.schema.check import IDEMPOTENCY_METHODS
-from codegen.schema.defaults import TOKEN_SCHEMES, method_names, server_urls
+from codegen.schema.defaults import CLIENT_MEMBERS, TOKEN_SCHEMES, server_urls
 from codegen.schema.defaults import credentials as scheme_credentials
 from codegen.schema.load import Document, resolve_pointer
 from codegen.templates.runtime._operation import (
@@ -42,6 +43,7 @@ from codegen.templates.runtime._operation import (
     FormField,
     Idempotency,
     IdempotencyLookup,
+    Pagination,
     RateLimit,
     ResponseMatch,
 )
@@ -84,11 +86,12 @@ class TypeHint:
 
 @dataclass(frozen=True)
 class Operation:
-    """One operation: how to send it and what comes back.
+    """One operation: how to send it, what comes back, and where the client offers it.
 
-    ``operation_id`` is the Python name codegen gives it (the Client method, the key of
-    ``_spec.OPERATIONS``): the schema's operationId in snake_case, or derived from the
-    method and path when the schema has none (:func:`codegen.schema.defaults.method_names`).
+    ``operation_id`` is the key of ``_spec.OPERATIONS`` and the name errors give it: its
+    flat method name. ``name`` is its method in its ``group`` (``client.<group>.<name>``),
+    or on the client when it has no group; ``flat_name`` its method on the client (see
+    :mod:`codegen.method_names`).
     """
 
     operation_id: str
@@ -123,6 +126,21 @@ class Operation:
     accept: str = "application/json"
     idempotency: Idempotency | None = None  # x-idempotency (the operation's or the root's)
     exact_numbers: bool = False  # a response holds ``format: decimal`` numbers: parse them as Decimal
+    pagination: Pagination | None = None
+    page_item_hint: str | None = None  # the annotation of one item of a page, for a paginated operation
+    name: str = ""
+    flat_name: str = ""
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The operations whose first tag is ``tag``: ``client.<name>``, an instance of ``class_name``."""
+
+    name: str
+    tag: str
+    class_name: str
+    description: str
 
 
 class ExchangeArgument(NamedTuple):
@@ -173,6 +191,7 @@ class Spec:
     class_names: dict[str, str]
     model_document: dict[str, Any]
     model_aliases: dict[str, str]
+    groups: tuple[Group, ...] = ()
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -207,8 +226,9 @@ class _Builder:
             self.class_names[name]: schema for name, schema in components.items()
         }
         self.components: dict[str, Any] = self.doc["components"]["schemas"]
-        entries = iter_operations(self.doc)
-        self.method_names = method_names((entry.path, entry.method, entry.operation) for entry in entries)[0]
+        # Naming problems are the checker's to report (codegen.schema.check); here only the names.
+        self.names, self.group_names, _ = document_names(self.doc, CLIENT_MEMBERS)
+        self.method_names = {key: names.flat_name for key, names in self.names.items()}
 
     def deref(self, node: Any) -> Any:
         seen: set[str] = set()
@@ -275,6 +295,7 @@ class _Builder:
             else op
             for op in operations
         ]
+        operations, groups = self.name_operations(operations)
         return Spec(
             package=self.package,
             schema_name=self.schema_name,
@@ -284,13 +305,31 @@ class _Builder:
             servers=server_urls(doc.get("servers"))[0],
             schemes=schemes,
             security=tuple(tuple(requirement) for requirement in root_security),
-            operations=tuple(operations),
+            operations=operations,
             components=self.components,
             class_names=self.class_names,
             model_document=model_document(doc),
             model_aliases=model_aliases(self.components),
+            groups=groups,
             problems=self.problems,
         )
+
+    def name_operations(self, operations: list[Operation]) -> tuple[tuple[Operation, ...], tuple[Group, ...]]:
+        """The operations with their group and method names, and the groups (codegen.method_names)."""
+        result = []
+        for operation in operations:
+            named = self.names[(operation.path, operation.method.lower())]
+            result.append(dataclasses.replace(operation, name=named.name, flat_name=named.flat_name, group=named.group))
+        descriptions = {
+            tag.get("name"): str(tag.get("description", ""))
+            for tag in self.doc.get("tags", [])
+            if isinstance(tag, dict)
+        }
+        groups = tuple(
+            Group(group.name, group.tag, group.class_name, descriptions.get(group.tag, ""))
+            for group in self.group_names
+        )
+        return tuple(result), groups
 
     def build_schemes(self) -> tuple[SecurityScheme, ...]:
         schemes = []
@@ -432,6 +471,9 @@ class _Builder:
             code: self.hint(schema) for code, schema in errors.items() if isinstance(schema.get("$ref"), str)
         }
         error_models = {code: hint.text for code, hint in error_hints.items() if hint.models}
+        pagination, page_item_hint = self.pagination(
+            operation.get("x-pagination") or None, parameters, result_schema, pointer
+        )
         examples = body_media_object.get("examples") or {}
         first_example: Any = next(iter(examples.values()), {}) if isinstance(examples, dict) else {}
         accept = "application/json"
@@ -472,6 +514,8 @@ class _Builder:
             exact_numbers=any(
                 self.has_decimal(json_media_schema(self.deref(response))) for response in responses.values()
             ),
+            pagination=pagination,
+            page_item_hint=page_item_hint,
         )
 
     def body_hint(self, kind: str | None, schema: dict[str, Any] | None, media_type: str | None) -> str | None:
@@ -556,6 +600,32 @@ class _Builder:
                     pending.append(self.components.get(name))
                 pending.extend(value for key, value in node.items() if key not in DATA_KEYWORDS)
         return False
+
+    def pagination(
+        self,
+        extension: dict[str, Any] | None,
+        parameters: list[Parameter],
+        body_schema: dict[str, Any] | None,
+        pointer: str,
+    ) -> tuple[Pagination | None, str | None]:
+        """What an ``x-pagination`` object (checked already) declares, and the annotation of one item."""
+        if extension is None:
+            return None, None
+        where = join_pointer(pointer, "x-pagination")
+        if body_schema is None:
+            self.problems.append(Problem(where, "a paginated operation needs a JSON success response"))
+            return None, None
+        for key in ("total", "total_pages", "next"):
+            if key in extension:
+                self.schema_at(body_schema, extension[key], join_pointer(where, key))
+        items = self.deref(self.schema_at(body_schema, extension["items"], join_pointer(where, "items")))
+        if items is None:
+            return None, None
+        if not isinstance(items, dict) or items.get("type") != "array":
+            self.problems.append(Problem(join_pointer(where, "items"), "must point to an array in the response"))
+            return None, None
+        by_wire = {parameter.wire_name: parameter.python_name for parameter in parameters}
+        return _pagination(extension, by_wire), self.type_hint(items.get("items", {}))
 
     def item_hint(self, schema: dict[str, Any] | None) -> str | None:
         """The annotation of an array schema's items (None when not an array)."""
@@ -689,6 +759,20 @@ def _batch(extension: dict[str, Any] | None) -> Batch | None:
     if extension is None:
         return None
     return Batch(extension["index"], extension["success"], extension.get("id"), extension.get("errors"))
+
+
+def _pagination(extension: dict[str, Any], python_names: dict[str, str]) -> Pagination:
+    """What an ``x-pagination`` object declares, its parameters by their Python names."""
+    return Pagination(
+        items=extension["items"],
+        page=python_names.get(extension.get("page", "")),
+        first_page=extension.get("first_page", 1),
+        size=python_names.get(extension.get("size", "")),
+        total=extension.get("total"),
+        total_pages=extension.get("total_pages"),
+        next=extension.get("next"),
+        cursor=python_names.get(extension.get("cursor", "")),
+    )
 
 
 def _rate_limit(extension: dict[str, Any] | None) -> RateLimit | None:

@@ -7,6 +7,9 @@ import keyword
 import re
 import unicodedata
 
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+"""An ASCII Python identifier (keywords aside)."""
+
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "UNSET", "UnsetType", "OpenEnum", "OpenIntEnum", "OpenStrEnum", "define", "field", "date", "datetime"}
@@ -21,10 +24,19 @@ def _ascii_words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+def is_identifier(value: object) -> bool:
+    """An ASCII Python identifier that is not a keyword."""
+    return isinstance(value, str) and bool(IDENTIFIER.match(value)) and not keyword.iskeyword(value)
+
+
+def word_list(text: str) -> list[str]:
+    """The lower-case ASCII words of ``text``: ``getInvoices_byType`` -> ``["get", "invoices", "by", "type"]``."""
+    return [word.lower() for word in _ascii_words(text)]
+
+
 def snake_case(text: str) -> str:
     """``ErrorCode`` -> ``error_code``, ``quickBooksOnline`` -> ``quick_books_online``; always an identifier."""
-    words = [word.lower() for word in _ascii_words(text)]
-    name = "_".join(words) or "value"
+    name = "_".join(word_list(text)) or "value"
     if name[0].isdigit():
         name = f"n_{name}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in ("self", "cls"):

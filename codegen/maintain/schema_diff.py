@@ -27,9 +27,9 @@ from typing import Any
 
 from codegen.maintain.convert import Normalised
 from codegen.maintain.operations import OperationKey, operations_of
+from codegen.method_names import readable_name
 from codegen.problems import join_pointer
 from codegen.schema import resolve_pointer
-from codegen.schema.defaults import method_names
 from codegen.templates.runtime._validation import json_type
 
 UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum")
@@ -245,9 +245,9 @@ class _Walker:
                 self.add(False, Side.OPERATION, pointer, "operation added", "operation-added")
             return old_id, new_id
         if old_id != new_id:
-            # The method is the operationId in snake_case (codegen.schema.defaults): only a new name breaks.
+            # The method comes from the operationId made readable (codegen.method_names): only a new name breaks.
             old_name, new_name = (
-                method_names([(key.path, key.method, operation)])[0][(key.path, key.method)]
+                operation.get("x-name") or readable_name(operation.get("operationId"), key.method, key.path)
                 for operation in (old_op, new_op)
             )
             if old_name != new_name:

@@ -30,6 +30,8 @@ from typing import Any
 from codegen.maintain.convert import Normalised, normalise
 from codegen.maintain.documents import load_spec
 from codegen.maintain.operations import OperationKey, missing_operations, operations_of
+from codegen.maintain.pagination import detect as detect_pagination
+from codegen.method_names import document_names
 from codegen.openapi import (
     DATA_KEYWORDS,
     DRAFT4_MAP_KEYWORDS,
@@ -43,7 +45,7 @@ from codegen.openapi import (
 from codegen.pipeline import SCHEMA_FILE
 from codegen.problems import Problem, SchemaError, Severity
 from codegen.schema import check_document, load_document, resolve_pointer
-from codegen.schema.defaults import TOKEN_SCHEMES, credentials, method_names
+from codegen.schema.defaults import CLIENT_MEMBERS, TOKEN_SCHEMES, credentials
 
 COMPONENT_KINDS = (
     "schemas",
@@ -89,10 +91,15 @@ class ImportResult:
     document: dict[str, Any]
     target: Path
     operations: list[tuple[OperationKey, str]]
+    """Each imported operation with its flat method name (the key of ``_spec.OPERATIONS``)."""
     notes: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     existing: dict[str, Any] | None = None
     written: bool = False
+    methods: dict[OperationKey, str] = field(default_factory=dict)
+    """Where the client will offer each imported operation: ``client.<group>.<name>`` or ``client.<name>``."""
+    paginated: list[str] = field(default_factory=list)
+    """The paginated operations: what import recognised (and declared with x-pagination), or the schema declares."""
 
     def report(self) -> str:
         """The summary printed by ``python -m codegen import``."""
@@ -101,7 +108,12 @@ class ImportResult:
         else:
             state = "unchanged" if self.existing is not None else "not written"
         lines = [f"{self.target}: {state}, {len(self.operations)} operation(s) imported"]
-        lines += [f"  {key} -> {operation_id}" for key, operation_id in self.operations]
+        for key, flat in self.operations:
+            method = self.methods.get(key, f"client.{flat}")
+            lines.append(f"  {key} -> {method}" + (f" (flat: client.{flat})" if method != f"client.{flat}" else ""))
+        if self.paginated:
+            lines.append(f"  paginated: {len(self.paginated)} operation(s)")
+            lines += [f"    {line}" for line in self.paginated]
         counts = ", ".join(
             f"{len(items)} {kind}" for kind, items in self.document.get("components", {}).items() if items
         )
@@ -185,19 +197,47 @@ def import_operations(
     document = merge(imported, existing, notes) if existing is not None else imported
     prune(document, notes, existing)
     add_default_credentials(document, notes)
+    paginated = declare_pagination(document, wanted)
     problems = check_document(document)
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
     if errors:
         raise SchemaError(f"{target} (imported from {source}, not written)", errors)
-    names = method_names((key.path, key.method, operation) for key, _, operation in operations_of(document))[0]
-    keys = [(key, names[(key.path, key.method)]) for key in wanted]
+    names = document_names(document, CLIENT_MEMBERS)[0]
+    keys = [(key, names[(key.path, key.method)].flat_name) for key in wanted]
     result = ImportResult(document, target, keys, notes, [p for p in problems if p not in errors], existing)
+    result.paginated = paginated
+    for key in wanted:
+        named = names.get((key.path, key.method))
+        if named is not None:
+            result.methods[key] = f"client.{named.group}.{named.name}" if named.group else f"client.{named.name}"
     text = dump(document)
     if write and (not target.is_file() or target.read_text(encoding="utf-8") != text):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         result.written = True
     return result
+
+
+def declare_pagination(document: dict[str, Any], wanted: list[OperationKey]) -> list[str]:
+    """Declare ``x-pagination`` on imported operations of a recognised paginated shape; what was found, one line each.
+
+    An ``x-pagination`` the schema has already (kept from an existing schema, or ``false``
+    to say that an operation is not paginated) is left as it is.
+    """
+    found = []
+    for key in wanted:
+        item = document["paths"][key.path]
+        operation = item[key.method]
+        declared = operation.get("x-pagination")
+        if declared is not None:
+            if declared is not False:
+                found.append(f"{key}: declared in the schema, kept: {json.dumps(declared)}")
+            continue
+        detected = detect_pagination(document, item, operation)
+        if detected is not None:
+            operation["x-pagination"], shape = detected
+            found.append(f"{key}: {shape}: x-pagination {json.dumps(operation['x-pagination'])}")
+    return found
 
 
 def dump(document: dict[str, Any]) -> str:

@@ -129,7 +129,13 @@ def _environment() -> jinja2.Environment:
     env.filters["schema"] = lambda schema: _py_literal(validation_schema(schema))
     env.filters["union"] = union
     env.filters["form_doc"] = form_doc
+    env.filters["cell"] = markdown_cell
     return env
+
+
+def markdown_cell(text: object) -> str:
+    """Text for one cell of a Markdown table (or one line): whitespace runs as one space, ``|`` escaped."""
+    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def credential_arguments(spec: Spec) -> list[tuple[str, bool]]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, TypeGuard
 
+from codegen.method_names import ITER_PREFIX, MAX_NAME, document_names, is_method_name
 from codegen.openapi import (
     DATA_KEYWORDS,
     HTTP_METHODS,
@@ -23,7 +24,7 @@ from codegen.openapi import (
     json_media_schema,
 )
 from codegen.problems import Problem, Severity, join_pointer
-from codegen.schema.defaults import CLIENT_MEMBERS, TOKEN_SCHEMES, credentials, method_names, server_urls
+from codegen.schema.defaults import CLIENT_MEMBERS, TOKEN_SCHEMES, credentials, server_urls
 from codegen.schema.load import resolve_pointer
 from codegen.templates.runtime._operation import KEY_SOURCE
 
@@ -36,6 +37,7 @@ IDEMPOTENCY_KEYS = frozenset(
 )
 LOOKUP_KEYS = frozenset({"operationId", "arguments", "created_entity_id", "status"})
 MIN_KEY_LENGTH = 36  # a generated key is a UUID4 in its 36-character text form
+PAGINATION_KEYS = frozenset({"items", "page", "first_page", "size", "total", "total_pages", "next", "cursor"})
 SUPPORTED_FORMATS = frozenset(
     {
         "date",
@@ -99,7 +101,17 @@ class _Checker:
                 self.check_security_requirements(operation["security"], pointer, components.get("securitySchemes", {}))
         self.check_paths(doc.get("paths"))
         self.check_idempotency()
+        self.check_tags(doc.get("tags", []))
         self.check_refs(doc, "")
+
+    def check_tags(self, tags: Any) -> None:
+        """The root tags list: ``x-name`` on a tag names its group."""
+        if not isinstance(tags, list):
+            self.error("/tags", "must be a list of tag objects")
+            return
+        for index, tag in enumerate(tags):
+            if isinstance(tag, dict) and "x-name" in tag:
+                self.check_method_name(tag["x-name"], join_pointer("/tags", index, "x-name"), MAX_NAME)
 
     def check_servers(self, servers: Any) -> None:
         self.problems += server_urls(servers)[1]
@@ -275,8 +287,7 @@ class _Checker:
         if not isinstance(paths, dict) or not paths:
             self.error("/paths", "must be an object with at least one path")
             return
-        operations = ((entry.path, entry.method, entry.operation) for entry in iter_operations(self.document))
-        self.problems += method_names(operations)[1]
+        self.problems += document_names(self.document, CLIENT_MEMBERS)[2]
         seen: dict[str, str] = {}
         for path, item in paths.items():
             path_pointer = join_pointer("/paths", path)
@@ -296,7 +307,7 @@ class _Checker:
                 if "operationId" in operation and not isinstance(operation_id, str):
                     self.error(join_pointer(pointer, "operationId"), "must be a string")
                 elif operation_id is None:
-                    pass  # the method is named from its method and path (defaults.method_names)
+                    pass  # the method is named from its method and path (codegen.method_names)
                 elif operation_id in seen:
                     self.error(
                         join_pointer(pointer, "operationId"),
@@ -305,6 +316,57 @@ class _Checker:
                 else:
                     seen[operation_id] = pointer
                 self.check_operation(path, operation, pointer, item.get("parameters", []))
+                self.check_pagination(operation, pointer, item.get("parameters", []))
+                if "x-name" in operation:
+                    paginated = bool(operation.get("x-pagination"))
+                    limit = MAX_NAME - len(ITER_PREFIX) if paginated else MAX_NAME
+                    self.check_method_name(operation["x-name"], join_pointer(pointer, "x-name"), limit)
+
+    def check_method_name(self, name: Any, pointer: str, limit: int) -> None:
+        """An ``x-name``: a Python name of at most ``limit`` characters, free on the Client, without ``__``."""
+        if not is_method_name(name):
+            self.error(pointer, "must be a Python identifier without '__', not starting with _")
+        elif len(name) > limit:
+            self.error(pointer, f"must be at most {limit} characters long")
+        elif name in CLIENT_MEMBERS:
+            self.error(pointer, f"{name!r} is a name the Client already uses")
+
+    def check_pagination(self, operation: dict[str, Any], pointer: str, shared: Any) -> None:
+        """``x-pagination``: which query parameters and which parts of the response make the pages."""
+        pagination = operation.get("x-pagination")
+        if pagination is None or pagination is False:  # false: not paginated (import detects nothing)
+            return
+        where = join_pointer(pointer, "x-pagination")
+        if not isinstance(pagination, dict):
+            self.error(where, "must be an object")
+            return
+        for key in sorted(set(pagination) - PAGINATION_KEYS):
+            self.error(join_pointer(where, key), f"unknown key (known: {', '.join(sorted(PAGINATION_KEYS))})")
+        if not _is_pointer(pagination.get("items")) or pagination.get("items") == "":
+            self.error(join_pointer(where, "items"), "needs 'items', the JSON pointer of the page's items")
+        if ("page" in pagination) == ("next" in pagination):
+            self.error(where, "needs either 'page' (page numbers) or 'next' (a cursor or link), not both")
+        query = {
+            parameter.get("name")
+            for parameter in map(self.deref, [*_as_list(shared), *_as_list(operation.get("parameters"))])
+            if isinstance(parameter, dict) and parameter.get("in") == "query"
+        }
+        for key in ("page", "size", "cursor"):
+            if key in pagination and pagination[key] not in query:
+                self.error(
+                    join_pointer(where, key), f"must name a query parameter of the operation, not {pagination[key]!r}"
+                )
+        for key in ("total", "total_pages", "next"):
+            if key in pagination and not _is_pointer(pagination[key]):
+                self.error(join_pointer(where, key), "must be a JSON pointer")
+        first = pagination.get("first_page", 1)
+        if not isinstance(first, int) or isinstance(first, bool) or first < 0:
+            self.error(join_pointer(where, "first_page"), "must be a non-negative integer")
+        for key in ("total", "total_pages", "first_page", "size"):
+            if key in pagination and "next" in pagination:
+                self.error(join_pointer(where, key), "belongs to page numbers ('page'), not to 'next'")
+        if "cursor" in pagination and "page" in pagination:
+            self.error(join_pointer(where, "cursor"), "belongs to 'next', not to page numbers ('page')")
 
     def check_operation(self, path: str, operation: dict[str, Any], pointer: str, shared: Any) -> None:
         declared_path_params: set[str] = set()

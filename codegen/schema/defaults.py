@@ -11,25 +11,19 @@ exists, codegen applies it and says so with a note instead of refusing.
   a server URL take their ``default``.
 - OAuth 2 and OpenID Connect schemes: the Client takes the access token (``token``) and
   sends it as a Bearer token; obtaining it is the caller's business.
-- Method names: the operationId in snake_case (``Customer_GetAll`` -> ``customer_get_all``),
-  without the path and method some generators append to make it unique (FastAPI's
-  ``read_item_items__item_id__get`` -> ``read_item``, unless that name is taken), or,
-  without an operationId, the method and the path (``GET /things/{id}`` -> ``get_things_id``).
-  Two operations with one method name are a name clash, which stays an error.
+- Method names: the operationId made readable, or without one the method and the path
+  (``GET /things/{id}`` -> ``get_things_id``), with a note; see :mod:`codegen.method_names`.
 """
 
 from __future__ import annotations
 
 import json
-import keyword
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from codegen.names import snake_case, unique
 from codegen.problems import Problem, Severity, join_pointer
 
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Names a generated Client already uses: an operation or credential named so would clash.
 CLIENT_MEMBERS = frozenset(
     {"close", "base_url", "self", "cls", "timeout", "retry", "transport", "max_response_bytes", "user_agent"}
@@ -110,67 +104,3 @@ def server_urls(servers: Any) -> tuple[tuple[str, ...], list[Problem]]:
                 notes.append(note(pointer, f"the default base_url uses the variable's default {default!r}"))
         urls.append(url)
     return tuple(urls), notes
-
-
-def is_identifier(value: Any) -> bool:
-    """A Python identifier that is not a keyword."""
-    return isinstance(value, str) and bool(IDENTIFIER.match(value)) and not keyword.iskeyword(value)
-
-
-def _path_words(method: str, path: str) -> str:
-    return f"{method} {re.sub(r'[{}]', ' ', path)}"
-
-
-def _full_name(path: str, method: str, operation: Mapping[str, Any]) -> str:
-    operation_id = operation.get("operationId")
-    if isinstance(operation_id, str) and operation_id.strip():
-        return snake_case(operation_id)
-    return snake_case(_path_words(method, path))
-
-
-def _without_route(name: str, path: str, method: str) -> str:
-    """``name`` without a trailing path-and-method (FastAPI's unique ids), when something is left."""
-    suffix = "_" + snake_case(f"{path} {method}")
-    return name[: -len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) else name
-
-
-def method_names(
-    operations: Iterable[tuple[str, str, Mapping[str, Any]]],
-) -> tuple[dict[tuple[str, str], str], list[Problem]]:
-    """The Client method name of every ``(path, method, operation)``, and the notes and clashes met.
-
-    Keys of the result are ``(path, method)``. A clash (two operations, one name, or a name
-    the Client already uses) is an error located at the operation that comes second.
-    """
-    names: dict[tuple[str, str], str] = {}
-    owners: dict[str, tuple[str, Any]] = {}
-    problems = []
-    listed = list(operations)
-    full = {(path, method): _full_name(path, method, operation) for path, method, operation in listed}
-    short = {key: _without_route(name, *key) for key, name in full.items()}
-    counts: dict[str, int] = {}
-    for name in {*full.values(), *short.values()}:
-        counts[name] = 0
-    for key in full:
-        counts[full[key]] += 1
-        if short[key] != full[key]:
-            counts[short[key]] += 1
-    for path, method, operation in listed:
-        pointer = join_pointer("/paths", path, method)
-        operation_id = operation.get("operationId")
-        name = short[(path, method)] if counts[short[(path, method)]] == 1 else full[(path, method)]
-        if not isinstance(operation_id, str) or not operation_id.strip():
-            problems.append(note(pointer, f"no operationId; the method is named {name!r} from its method and path"))
-        elif not is_identifier(operation_id):
-            problems.append(
-                note(join_pointer(pointer, "operationId"), f"not a Python identifier; the method is {name!r}")
-            )
-        where = join_pointer(pointer, "operationId") if "operationId" in operation else pointer
-        if name in CLIENT_MEMBERS:
-            problems.append(Problem(where, f"the method name {name!r} is a name the Client already uses"))
-        elif name not in owners:
-            owners[name] = (f"{method.upper()} {path}", operation_id)
-        elif owners[name][1] != operation_id:  # a repeated operationId is the checker's own error
-            problems.append(Problem(where, f"the method name {name!r} is also the method of {owners[name][0]}"))
-        names[(path, method)] = name
-    return names, problems

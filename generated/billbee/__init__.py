@@ -7,14 +7,14 @@ Usage::
     from billbee import Client
 
     with Client(username="...", api_password="...", api_key="...") as client:
-        result = client.create_customer(...)
+        result = client.customers.create_customer(...)
 
 or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27" sniffio``)::
 
     from billbee import AsyncClient
 
     async with AsyncClient(username="...", api_password="...", api_key="...") as client:
-        result = await client.create_customer(...)
+        result = await client.customers.create_customer(...)
 
 Models are attrs classes: :func:`structure` builds one from wire JSON and
 :func:`unstructure` turns it back, losing nothing (``UNSET`` for absent fields, ``None``
@@ -28,11 +28,17 @@ for null, ``extra_fields`` for keys the schema does not declare). Errors are in
 
 and ``transport=testing.AsyncMockTransport(handler)`` for an ``AsyncClient``.
 
+The models (``models`` and each model class here) are imported on first use: ``import``
+of the package and constructing a client stay fast however large the API.
+
 ``__schema__``, ``__schema_sha256__`` and ``__generator_version__`` tell what this package
 was generated from; no other file of the package repeats them.
 """
 
-from . import errors, models, testing
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import errors, testing
 from ._batch import BatchItem, BatchResult
 from ._bodies import Download, File, FileInput
 from ._converter import converter, structure, unstructure
@@ -43,14 +49,41 @@ from ._spec import SERVERS
 from ._transport import AsyncTransport, Request, Response, Transport, Urllib3Transport
 from ._unset import UNSET, UnsetType
 from .client import DEFAULT_BASE_URL, AsyncClient, Client
-from .models import (
-    AddressType,
-    Customer,
-    CustomerAddress,
-    CustomerApiResult,
-    CustomerMetaData,
-    ErrorCode,
-)
+
+if TYPE_CHECKING:
+    from . import models
+    from .models import (
+        AddressType,
+        Customer,
+        CustomerAddress,
+        CustomerApiResult,
+        CustomerMetaData,
+        ErrorCode,
+    )
+else:
+    _MODEL_NAMES = frozenset(
+        {
+            "AddressType",
+            "Customer",
+            "CustomerAddress",
+            "CustomerApiResult",
+            "CustomerMetaData",
+            "ErrorCode",
+        }
+    )
+
+    def __getattr__(name: str) -> Any:
+        """``models`` and the model classes, imported on first use (PEP 562)."""
+        if name != "models" and name not in _MODEL_NAMES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        models = importlib.import_module(__name__ + ".models")  # not "from . import": it would ask __getattr__
+        value = models if name == "models" else getattr(models, name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

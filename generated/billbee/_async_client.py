@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from typing import Any, TypeVar, cast
 
 from ._auth import Auth, Secret, TokenAuth
-from ._core import ClientCore, Credentials, Flow
+from ._core import ClientCore, Credentials, Flow, Pages
 from ._httpx import HttpxTransport
 from ._operation import OperationSpec, TokenExchange
 from ._transport import AsyncTransport, Request, Response
@@ -57,6 +57,21 @@ class AsyncBaseClient(ClientCore[AsyncTransport]):
     ) -> tuple[Any, Response]:
         """Validate, send (with the retry policy) and decode; returns (payload JSON, response)."""
         return await self._run(self._call_flow(operation, arguments, body, idempotency_key))
+
+    def _iterate(
+        self, operation: OperationSpec, arguments: Mapping[str, Any], item_type: type[T], body: Any = UNSET
+    ) -> AsyncIterator[T]:
+        """Every item of every page, typed, for ``async for``: one request per page as the iteration reaches it.
+
+        The arguments of the first page are validated here, before anything is sent.
+        """
+        return self._walk(Pages(self, operation, arguments, body), item_type)
+
+    async def _walk(self, pages: Pages, item_type: type[T]) -> AsyncIterator[T]:
+        while (prepared := pages.next_request()) is not None:
+            items, response = await self._run(self._page_flow(pages, prepared))
+            for item in items:
+                yield self._structure(item, item_type, response, prepared.operation)
 
     async def _run(self, flow: Flow[T]) -> T:
         """Do each step the flow asks for, until it returns its value (or raises)."""

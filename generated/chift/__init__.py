@@ -17,8 +17,6 @@ or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "htt
 
     async with AsyncClient(token="...") as client:
         result = await client.create_invoicing_contact(...)
-        result = await client.create_accounting_invoice(...)
-        result = await client.get_transaction_by_client_request_id(...)
 
 Models are attrs classes: :func:`structure` builds one from wire JSON and
 :func:`unstructure` turns it back, losing nothing (``UNSET`` for absent fields, ``None``
@@ -32,11 +30,17 @@ for null, ``extra_fields`` for keys the schema does not declare). Errors are in
 
 and ``transport=testing.AsyncMockTransport(handler)`` for an ``AsyncClient``.
 
+The models (``models`` and each model class here) are imported on first use: ``import``
+of the package and constructing a client stay fast however large the API.
+
 ``__schema__``, ``__schema_sha256__`` and ``__generator_version__`` tell what this package
 was generated from; no other file of the package repeats them.
 """
 
-from . import errors, models, testing
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import errors, testing
 from ._batch import BatchItem, BatchResult
 from ._bodies import Download, File, FileInput
 from ._converter import converter, structure, unstructure
@@ -47,38 +51,89 @@ from ._spec import SERVERS
 from ._transport import AsyncTransport, Request, Response, Transport, Urllib3Transport
 from ._unset import UNSET, UnsetType
 from .client import DEFAULT_BASE_URL, AsyncClient, Client
-from .models import (
-    AccountingAddressType,
-    ApiTransactionLookupOut,
-    AuthItem,
-    ChiftError,
-    ContactAddressItemIn,
-    ContactAddressItemOut,
-    ContactGender,
-    ContactItemIn,
-    ContactItemOut,
-    HTTPMethod,
-    HTTPValidationError,
-    InvoiceCorrection,
-    InvoiceItemIn,
-    InvoiceItemOut,
-    InvoiceLineItemIn,
-    InvoiceLineItemOut,
-    InvoiceStatusIn,
-    InvoiceStatusOut,
-    InvoiceType,
-    InvoicingAddressType,
-    JournalType,
-    NlPaymentTermsAccount,
-    NlPaymentTermsSplit,
-    PartnerAddressItem,
-    PartnerInfo,
-    PartnerItem,
-    Payment,
-    SourceRef,
-    Token,
-    ValidationErrorItem,
-)
+
+if TYPE_CHECKING:
+    from . import models
+    from .models import (
+        AccountingAddressType,
+        ApiTransactionLookupOut,
+        AuthItem,
+        ChiftError,
+        ContactAddressItemIn,
+        ContactAddressItemOut,
+        ContactGender,
+        ContactItemIn,
+        ContactItemOut,
+        HTTPMethod,
+        HTTPValidationError,
+        InvoiceCorrection,
+        InvoiceItemIn,
+        InvoiceItemOut,
+        InvoiceLineItemIn,
+        InvoiceLineItemOut,
+        InvoiceStatusIn,
+        InvoiceStatusOut,
+        InvoiceType,
+        InvoicingAddressType,
+        JournalType,
+        NlPaymentTermsAccount,
+        NlPaymentTermsSplit,
+        PartnerAddressItem,
+        PartnerInfo,
+        PartnerItem,
+        Payment,
+        SourceRef,
+        Token,
+        ValidationErrorItem,
+    )
+else:
+    _MODEL_NAMES = frozenset(
+        {
+            "AccountingAddressType",
+            "ApiTransactionLookupOut",
+            "AuthItem",
+            "ChiftError",
+            "ContactAddressItemIn",
+            "ContactAddressItemOut",
+            "ContactGender",
+            "ContactItemIn",
+            "ContactItemOut",
+            "HTTPMethod",
+            "HTTPValidationError",
+            "InvoiceCorrection",
+            "InvoiceItemIn",
+            "InvoiceItemOut",
+            "InvoiceLineItemIn",
+            "InvoiceLineItemOut",
+            "InvoiceStatusIn",
+            "InvoiceStatusOut",
+            "InvoiceType",
+            "InvoicingAddressType",
+            "JournalType",
+            "NlPaymentTermsAccount",
+            "NlPaymentTermsSplit",
+            "PartnerAddressItem",
+            "PartnerInfo",
+            "PartnerItem",
+            "Payment",
+            "SourceRef",
+            "Token",
+            "ValidationErrorItem",
+        }
+    )
+
+    def __getattr__(name: str) -> Any:
+        """``models`` and the model classes, imported on first use (PEP 562)."""
+        if name != "models" and name not in _MODEL_NAMES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        models = importlib.import_module(__name__ + ".models")  # not "from . import": it would ask __getattr__
+        value = models if name == "models" else getattr(models, name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

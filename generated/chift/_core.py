@@ -25,6 +25,10 @@ like an idempotent one, the vendor's "in process" answer is waited for like a 42
 "already processed" answer becomes ``AlreadyProcessedError``. When the schema names a
 lookup operation that the call's arguments can feed, the flow sends it too
 (:meth:`ClientCore._lookup_request`) and puts the created record's id on the error.
+
+A paginated operation's ``iter_`` method repeats these steps once per page
+(:meth:`ClientCore._page_flow`): :class:`Pages` says which request comes next and which
+items each answer holds.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ from ._bodies import download, encode_body, is_json_type
 from ._converter import converter
 from ._enums import OpenEnum
 from ._json import dumps, loads
-from ._operation import KEY_SOURCE, OperationSpec, TokenExchange, pointer_get, pointer_has
+from ._operation import KEY_SOURCE, OperationSpec, Pagination, TokenExchange, pointer_get, pointer_has
 from ._ratelimit import RateLimiter
 from ._response import record
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, Timeout, parse_retry_after
@@ -84,6 +88,7 @@ __all__ = [
     "ClientCore",
     "Credentials",
     "Flow",
+    "Pages",
     "PreparedRequest",
     "Retry",
     "Sleep",
@@ -394,6 +399,11 @@ class ClientCore(Generic[TransportT]):
             if retry.delay:
                 yield Sleep(retry.delay)
 
+    def _page_flow(self, pages: Pages, prepared: PreparedRequest) -> Flow[tuple[list[Any], Response]]:
+        """One page of an iteration: send it like a single call; returns (its items as JSON, the response)."""
+        response = yield from self._send_flow(prepared)
+        return pages.receive(self._decode(prepared.operation, response, prepared, unwrap=False), response), response
+
     def _token_flow(self, exchange: TokenExchange, secrets: Mapping[str, Secret]) -> Flow[tuple[str, float]]:
         """Obtain a Bearer token from credentials (the schema's x-token-exchange): ``(token, lifetime)``."""
         prepared = self._prepare_token_request(exchange, secrets)
@@ -570,8 +580,15 @@ class ClientCore(Generic[TransportT]):
         record(response, prepared.idempotency_key)
         return data
 
-    def _decode(self, operation: OperationSpec, response: Response, prepared: PreparedRequest | None = None) -> Any:
-        """The payload JSON of the final response, or the error it stands for."""
+    def _decode(
+        self,
+        operation: OperationSpec,
+        response: Response,
+        prepared: PreparedRequest | None = None,
+        *,
+        unwrap: bool = True,
+    ) -> Any:
+        """The payload JSON of the final response (the whole body unless ``unwrap``), or the error it stands for."""
         status = response.status
         if 200 <= status < 300:
             if operation.download:  # never parsed as JSON
@@ -598,6 +615,8 @@ class ClientCore(Generic[TransportT]):
                         code=code,
                         detail=pointer_get(data, envelope.detail),
                     )
+            if not unwrap:
+                return data
             if not pointer_has(data, envelope.data):
                 if self._strict_responses:
                     raise self._decode_error(response, f"the response envelope has no payload at {envelope.data!r}")
@@ -615,11 +634,12 @@ class ClientCore(Generic[TransportT]):
         except (ValueError, RecursionError):
             parsed = None
         error: Any = parsed
-        model = (
+        model_of = (
             operation.error_types.get(str(status))
             or operation.error_types.get(f"{str(status)[0]}XX")
             or operation.error_types.get("default")
         )
+        model = model_of() if model_of is not None else None
         if model is not None and parsed is not None:
             try:
                 error = converter.structure(parsed, model)
@@ -835,6 +855,126 @@ class ClientCore(Generic[TransportT]):
 
 
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
+
+
+class Pages:
+    """The pages of one iteration over a paginated operation: the request of each, the items of its answer.
+
+    Page numbers (``pagination.page``): the first request asks for ``first_page``, each next
+    one for the page after. A page is the last when it is empty; when the body gives the
+    number of pages (``total_pages``), the page of that number; else when it gives the
+    number of items (``total``), the page that completes them; else when the caller gave
+    a page size, a page with fewer items than that. A server that answers a page with the
+    very items of the page before ignores the page number: that raises DecodeError rather
+    than loop forever.
+
+    Cursors and links (``pagination.next``): the value at ``next`` in each body is sent as
+    the ``cursor`` parameter of the next request, or, without ``cursor``, is the URL of
+    the next page (relative to the page's own). The last page has none (absent, null or
+    empty). A link to another server than ``base_url``'s, or a value seen before, raises
+    DecodeError: the client neither sends credentials elsewhere nor loops.
+
+    I/O-free: the client sends :meth:`next_request` (until it is None) and hands each
+    answer's whole JSON body to :meth:`receive`.
+    """
+
+    def __init__(
+        self, core: ClientCore[Any], operation: OperationSpec, arguments: Mapping[str, Any], body: Any
+    ) -> None:
+        if operation.pagination is None:
+            raise TypeError(f"{operation.operation_id} is not paginated")
+        self._core = core
+        self._operation = operation
+        self._pagination: Pagination = operation.pagination
+        self._arguments = dict(arguments)
+        self._body = body
+        self._page = self._pagination.first_page
+        if self._pagination.page is not None:
+            self._arguments[self._pagination.page] = self._page
+        self._received = 0
+        self._previous: list[Any] | None = None
+        self._seen: set[str] = set()
+        self._current = core._prepare(operation, self._arguments, body)
+        self._next: PreparedRequest | None = self._current
+        self._last: tuple[Any, int, Response] | None = None
+
+    def next_request(self) -> PreparedRequest | None:
+        """The request of the next page; None after the last page.
+
+        Decided from the answer before, only now: an error that concerns the next page
+        (a link to another server) is raised after the items of the page before.
+        """
+        if self._last is not None:
+            body, count, response = self._last
+            self._last = None
+            self._next = self._after_page(body, count) if self._pagination.page else self._after_cursor(body, response)
+        prepared, self._next = self._next, None
+        if prepared is not None:
+            self._current = prepared
+        return prepared
+
+    def receive(self, body: Any, response: Response) -> list[Any]:
+        """The items of a page, from its answer's whole JSON body."""
+        pagination = self._pagination
+        items = pointer_get(body, pagination.items)
+        if not isinstance(items, list):
+            raise self._core._decode_error(response, f"the page has no list of items at {pagination.items!r}")
+        if pagination.page is not None:
+            if items and items == self._previous:
+                raise self._core._decode_error(
+                    response, f"page {self._page} repeats the page before: the server ignores the page number"
+                )
+            self._previous = items
+        self._received += len(items)
+        self._last = (body, len(items), response)
+        return items
+
+    def _after_page(self, body: Any, count: int) -> PreparedRequest | None:
+        pagination = self._pagination
+        if count == 0:
+            return None
+        total_pages = _count(pointer_get(body, pagination.total_pages))
+        total = _count(pointer_get(body, pagination.total))
+        size = _count(self._arguments.get(pagination.size)) if pagination.size is not None else None
+        if total_pages is not None:
+            more = self._page - pagination.first_page + 1 < total_pages
+        elif total is not None:
+            more = self._received < total
+        else:
+            more = size is None or count >= size
+        if not more or pagination.page is None:
+            return None
+        self._page += 1
+        self._arguments[pagination.page] = self._page
+        return self._core._prepare(self._operation, self._arguments, self._body)
+
+    def _after_cursor(self, body: Any, response: Response) -> PreparedRequest | None:
+        value = pointer_get(body, self._pagination.next)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise self._core._decode_error(response, f"the next-page value is {type(value).__name__}, not text")
+        key = str(value)
+        if key in self._seen:
+            raise self._core._decode_error(response, f"the server sent the next-page value {key[:100]!r} twice")
+        self._seen.add(key)
+        if self._pagination.cursor is not None:
+            self._arguments[self._pagination.cursor] = value
+            return self._core._prepare(self._operation, self._arguments, self._body)
+        url = urllib.parse.urljoin(self._current.url, key)
+        if _origin(url) != _origin(self._core._base_url):
+            raise self._core._decode_error(response, "the next-page link leads to another server than base_url")
+        return attrs.evolve(self._current, url=url)
+
+
+def _count(value: Any) -> int | None:
+    """A count read from a body: a non-negative integer, else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
 def _to_wire(body: Any, violations: list[Violation]) -> Any:

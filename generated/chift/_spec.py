@@ -2,9 +2,9 @@
 # Do not edit: change the schema or codegen's templates, then run `nox -s generate`.
 """What the schema says about each operation, as data for the runtime."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import models
+from ._lazy import LazyModule
 from ._operation import (
     Idempotency,
     IdempotencyLookup,
@@ -14,6 +14,11 @@ from ._operation import (
     SchemeSpec,
     TokenExchange,
 )
+
+if TYPE_CHECKING:
+    from . import models
+else:
+    models = LazyModule(__name__.rpartition(".")[0] + ".models")  # imported when an error body needs a model
 
 SERVERS: tuple[str, ...] = ("https://api.chift.eu",)
 """Servers from the schema; the first is the Client's default ``base_url``."""
@@ -440,7 +445,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         success_statuses=(200,),
         has_result=True,
         error_types={
-            "422": models.HTTPValidationError,
+            "422": lambda: models.HTTPValidationError,
         },
         anonymous=True,
     ),
@@ -462,9 +467,9 @@ OPERATIONS: dict[str, OperationSpec] = {
         success_statuses=(200,),
         has_result=True,
         error_types={
-            "400": models.ChiftError,
-            "409": models.ChiftError,
-            "422": models.HTTPValidationError,
+            "400": lambda: models.ChiftError,
+            "409": lambda: models.ChiftError,
+            "422": lambda: models.HTTPValidationError,
         },
         anonymous=False,
         idempotency=Idempotency(
@@ -521,9 +526,9 @@ OPERATIONS: dict[str, OperationSpec] = {
         success_statuses=(200,),
         has_result=True,
         error_types={
-            "400": models.ChiftError,
-            "404": models.ChiftError,
-            "409": models.ChiftError,
+            "400": lambda: models.ChiftError,
+            "404": lambda: models.ChiftError,
+            "409": lambda: models.ChiftError,
         },
         anonymous=False,
         idempotency=Idempotency(
@@ -574,8 +579,8 @@ OPERATIONS: dict[str, OperationSpec] = {
         success_statuses=(200,),
         has_result=True,
         error_types={
-            "404": models.ChiftError,
-            "422": models.HTTPValidationError,
+            "404": lambda: models.ChiftError,
+            "422": lambda: models.HTTPValidationError,
         },
         anonymous=False,
     ),

@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _spec, models
+from . import _spec
 from ._async_client import AsyncBaseClient
 from ._auth import build_auth
 from ._client import BaseClient
@@ -16,7 +16,20 @@ from ._response import async_with_response, with_response
 from ._retry import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._transport import AsyncTransport, Transport
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "AsyncWithResponse", "Client", "WithResponse"]
+if TYPE_CHECKING:
+    from . import models
+else:
+    from ._lazy import LazyModule
+
+    models = LazyModule(__name__.rpartition(".")[0] + ".models")  # imported by the first call that needs it
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "AsyncClient",
+    "AsyncWithResponse",
+    "Client",
+    "WithResponse",
+]
 
 DEFAULT_BASE_URL = "https://api.chift.eu"
 DEFAULT_USER_AGENT = "chift-client/0.1.0 (vendor-clients)"
@@ -94,7 +107,7 @@ class Client(BaseClient):
 
     @functools.cached_property
     def with_response(self) -> WithResponse:
-        """Every operation with the same arguments, returning a ``CallResponse``.
+        """Every flat method with the same arguments, returning a ``CallResponse``.
 
         ``client.with_response.create_invoicing_contact(...).result`` is what the plain call
         returns; beside it are the response's ``status``, ``headers``, raw ``body`` and
@@ -342,7 +355,7 @@ class AsyncClient(AsyncBaseClient):
 
     @functools.cached_property
     def with_response(self) -> AsyncWithResponse:
-        """Every operation with the same arguments, returning a ``CallResponse`` (awaited).
+        """Every flat method with the same arguments, returning a ``CallResponse`` (awaited).
 
         ``(await client.with_response.create_invoicing_contact(...)).result`` is what the plain call
         returns; beside it are the response's ``status``, ``headers``, raw ``body`` and
@@ -517,7 +530,7 @@ class AsyncClient(AsyncBaseClient):
 class WithResponse:
     """The operations of a :class:`Client`, each returning a ``CallResponse`` around its result.
 
-    Reached as ``client.with_response``; the arguments are those of the plain methods.
+    Reached as ``client.with_response``; the names and arguments are those of the flat methods.
     """
 
     def __init__(self, client: Client) -> None:
@@ -529,7 +542,7 @@ class WithResponse:
 class AsyncWithResponse:
     """The operations of an :class:`AsyncClient`, each a coroutine returning a ``CallResponse``.
 
-    Reached as ``client.with_response``; the arguments are those of the plain methods.
+    Reached as ``client.with_response``; the names and arguments are those of the flat methods.
     """
 
     def __init__(self, client: AsyncClient) -> None:

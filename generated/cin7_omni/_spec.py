@@ -2,13 +2,19 @@
 # Do not edit: change the schema or codegen's templates, then run `nox -s generate`.
 """What the schema says about each operation, as data for the runtime."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._lazy import LazyModule
 from ._operation import (
     Batch,
     OperationSpec,
     SchemeSpec,
 )
+
+if TYPE_CHECKING:
+    from . import models
+else:
+    models = LazyModule(__name__.rpartition(".")[0] + ".models")  # imported when an error body needs a model
 
 SERVERS: tuple[str, ...] = ("https://api.cin7.com/api",)
 """Servers from the schema; the first is the Client's default ``base_url``."""

@@ -7,14 +7,14 @@ Usage::
     from formation import Client
 
     with Client(api_key="...") as client:
-        result = client.create_contact(...)
+        result = client.contacts.create_contact(...)
 
 or, from asyncio code (``AsyncClient`` needs httpx: ``python -m pip install "httpx>=0.27" sniffio``)::
 
     from formation import AsyncClient
 
     async with AsyncClient(api_key="...") as client:
-        result = await client.create_contact(...)
+        result = await client.contacts.create_contact(...)
 
 Models are attrs classes: :func:`structure` builds one from wire JSON and
 :func:`unstructure` turns it back, losing nothing (``UNSET`` for absent fields, ``None``
@@ -28,11 +28,17 @@ for null, ``extra_fields`` for keys the schema does not declare). Errors are in
 
 and ``transport=testing.AsyncMockTransport(handler)`` for an ``AsyncClient``.
 
+The models (``models`` and each model class here) are imported on first use: ``import``
+of the package and constructing a client stay fast however large the API.
+
 ``__schema__``, ``__schema_sha256__`` and ``__generator_version__`` tell what this package
 was generated from; no other file of the package repeats them.
 """
 
-from . import errors, models, testing
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import errors, testing
 from ._batch import BatchItem, BatchResult
 from ._bodies import Download, File, FileInput
 from ._converter import converter, structure, unstructure
@@ -43,15 +49,43 @@ from ._spec import SERVERS
 from ._transport import AsyncTransport, Request, Response, Transport, Urllib3Transport
 from ._unset import UNSET, UnsetType
 from .client import DEFAULT_BASE_URL, AsyncClient, Client
-from .models import (
-    ContactBilling,
-    ContactIn,
-    ContactOut,
-    ContactType,
-    CreateContactResponse,
-    ErrorDetail,
-    ErrorResponse,
-)
+
+if TYPE_CHECKING:
+    from . import models
+    from .models import (
+        ContactBilling,
+        ContactIn,
+        ContactOut,
+        ContactType,
+        CreateContactResponse,
+        ErrorDetail,
+        ErrorResponse,
+    )
+else:
+    _MODEL_NAMES = frozenset(
+        {
+            "ContactBilling",
+            "ContactIn",
+            "ContactOut",
+            "ContactType",
+            "CreateContactResponse",
+            "ErrorDetail",
+            "ErrorResponse",
+        }
+    )
+
+    def __getattr__(name: str) -> Any:
+        """``models`` and the model classes, imported on first use (PEP 562)."""
+        if name != "models" and name not in _MODEL_NAMES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        models = importlib.import_module(__name__ + ".models")  # not "from . import": it would ask __getattr__
+        value = models if name == "models" else getattr(models, name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

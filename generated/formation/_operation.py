@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -18,6 +18,7 @@ __all__ = [
     "Idempotency",
     "IdempotencyLookup",
     "OperationSpec",
+    "Pagination",
     "Param",
     "RateLimit",
     "ResponseMatch",
@@ -143,6 +144,26 @@ class Form:
 
 
 @attrs.frozen
+class Pagination:
+    """How the pages of a list operation follow one another (the schema's ``x-pagination``).
+
+    Pointers are into the whole response body (an envelope included); ``page``, ``size``
+    and ``cursor`` are the Python names of the operation's parameters. Either ``page``
+    (page numbers from ``first_page``) or ``next`` (the next page's cursor, sent as
+    ``cursor``, or without ``cursor`` the next page's URL) is set.
+    """
+
+    items: str
+    page: str | None = None
+    first_page: int = 1
+    size: str | None = None
+    total: str | None = None
+    total_pages: str | None = None
+    next: str | None = None
+    cursor: str | None = None
+
+
+@attrs.frozen
 class OperationSpec:
     """One operation: method, path template, parameters, body and response handling."""
 
@@ -154,7 +175,11 @@ class OperationSpec:
     body_required: bool = False
     success_statuses: tuple[int, ...] = (200,)
     has_result: bool = True
-    error_types: Mapping[str, Any] = attrs.field(factory=dict)
+    error_types: Mapping[str, Callable[[], Any]] = attrs.field(factory=dict)
+    """Status (``"422"``, ``"4XX"``, ``"default"``) -> a function giving the type its error body decodes into.
+
+    A function, so that the models are imported only when such an error comes.
+    """
     envelope: Envelope | None = None
     batch: Batch | None = None
     rate_limit: RateLimit | None = None
@@ -167,6 +192,7 @@ class OperationSpec:
     idempotency: Idempotency | None = None
     exact_numbers: bool = False
     """A response schema has ``format: decimal`` numbers: read them exactly, as ``Decimal``."""
+    pagination: Pagination | None = None
 
 
 _MISSING = object()

@@ -2,14 +2,19 @@
 # Do not edit: change the schema or codegen's templates, then run `nox -s generate`.
 """What the schema says about each operation, as data for the runtime."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import models
+from ._lazy import LazyModule
 from ._operation import (
     Envelope,
     OperationSpec,
     SchemeSpec,
 )
+
+if TYPE_CHECKING:
+    from . import models
+else:
+    models = LazyModule(__name__.rpartition(".")[0] + ".models")  # imported when an error body needs a model
 
 SERVERS: tuple[str, ...] = ("https://api.clemta.com", "https://sandbox.clemta.com")
 """Servers from the schema; the first is the Client's default ``base_url``."""
@@ -104,10 +109,10 @@ OPERATIONS: dict[str, OperationSpec] = {
         success_statuses=(200,),
         has_result=True,
         error_types={
-            "400": models.ErrorResponse,
-            "401": models.ErrorResponse,
-            "404": models.ErrorResponse,
-            "500": models.ErrorResponse,
+            "400": lambda: models.ErrorResponse,
+            "401": lambda: models.ErrorResponse,
+            "404": lambda: models.ErrorResponse,
+            "500": lambda: models.ErrorResponse,
         },
         envelope=Envelope(
             data="/data",

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import urllib3
 
-from bench import cli, codecs, generation, harness, imports, per_call, scaling
+from bench import cli, codecs, generation, harness, imports, per_call, scaling, whole_import
 
 SMOKE = harness.Settings.smoke()
 PEERS = {
@@ -105,6 +105,17 @@ def test_import_runs_once(tmp_path: Path) -> None:
         check_sides(row, PEERS["chift (official Chift SDK)"])
     modules = {entry["module"] for entry in details["slowest_imports_self_time"]["ours"]}
     assert modules
+
+
+def test_whole_import_runs_once_on_the_first_paths(tmp_path: Path, shared_dir: Path) -> None:
+    assert scaling.FULL_CHIFT_SPEC.is_relative_to(shared_dir)  # the spec whole_import generates
+    rows, details = whole_import.bench_whole_import(SMOKE, tmp_path)
+    assert [row.unit for row in rows] == ["ms", "ms", "MB"]
+    assert rows[0].target == "ratio <= 0.5"
+    for row in rows:
+        check_sides(row, PEERS["chift (official Chift SDK)"])
+    assert 0 < details["operations"] < 20  # the operations of the first paths, in smoke mode
+    assert "client.py" in details["largest_files_bytes"]
 
 
 def test_command_line_prints_and_writes_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""Defaults codegen applies to plain OpenAPI (credential arguments, method names), and the clashes it still refuses."""
+"""Defaults codegen applies to plain OpenAPI (credential arguments, method names), and how name clashes end."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from codegen.ir import build_spec
+from codegen.method_names import document_names
 from codegen.problems import Severity
 from codegen.schema import check_document, load_document
-from codegen.schema.defaults import credentials, method_names, server_urls
+from codegen.schema.defaults import CLIENT_MEMBERS, credentials, server_urls
 
 
 def document(paths: dict[str, Any], schemes: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -65,7 +66,11 @@ def test_method_names_follow_the_operation_id_or_the_method_and_path() -> None:
         ("/x", "get", ok("class")),
     ]
 
-    names, problems = method_names(operations)
+    paths: dict[str, Any] = {}
+    for path, method, operation in operations:
+        paths.setdefault(path, {})[method] = operation
+    named, _, problems = document_names(document(paths), CLIENT_MEMBERS)
+    names = {key: entry.flat_name for key, entry in named.items()}
 
     assert names == {
         ("/customers", "get"): "customer_get_all",
@@ -92,23 +97,26 @@ def test_a_plain_document_checks_with_notes_only() -> None:
     assert {problem.severity for problem in problems} == {Severity.NOTE}
 
 
-def test_two_operations_with_one_method_name_are_a_clash() -> None:
-    problems = check_document(document({"/a": {"get": ok("getThing")}, "/b": {"get": ok("get_thing")}}))
+def test_two_operations_with_one_method_name_are_told_apart_and_reported() -> None:
+    doc = document({"/a": {"get": ok("getThing")}, "/b": {"get": ok("get_thing")}})
+    problems = check_document(doc)
 
+    assert [name.flat_name for name in document_names(doc, CLIENT_MEMBERS)[0].values()] == ["get_thing", "get_thing_2"]
     assert [(p.pointer, p.message, p.severity) for p in problems] == [
         (
-            "/paths/~1b/get/operationId",
-            "the method name 'get_thing' is also the method of GET /a",
-            Severity.ERROR,
+            "/paths/~1b/get",
+            "flat on the client: 'get_thing' is taken by GET /a; this one is named 'get_thing_2' "
+            "(set x-name to choose)",
+            Severity.WARNING,
         )
     ]
 
 
-def test_a_method_name_the_client_uses_is_a_clash() -> None:
+def test_a_method_name_the_client_uses_is_told_apart() -> None:
     problems = check_document(document({"/a": {"post": ok("Close")}}))
 
-    assert [(p.pointer, p.severity) for p in problems] == [("/paths/~1a/post/operationId", Severity.ERROR)]
-    assert "'close' is a name the Client already uses" in problems[0].message
+    assert [(p.pointer, p.severity) for p in problems] == [("/paths/~1a/post", Severity.WARNING)]
+    assert "'close' is taken by the client itself; this one is named 'close_2'" in problems[0].message
 
 
 def test_an_operation_id_that_is_not_a_string_is_an_error() -> None:

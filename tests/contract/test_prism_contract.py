@@ -377,7 +377,8 @@ def test_documented_error_responses_raise_their_error_class(case: ErrorCase, pri
     error = caught.value
     assert type(error) is expected
     assert error.status == status
-    model = s.pkg._spec.OPERATIONS[case.operation.operation_id].error_types.get(case.status)
+    model_of = s.pkg._spec.OPERATIONS[case.operation.operation_id].error_types.get(case.status)
+    model = model_of() if model_of is not None else None
     if model is not None:
         assert isinstance(error.error, model), f"error is {error.error!r}, not a {model.__name__}"
         assert canonical(s.pkg.unstructure(error.error)) == canonical(example)

@@ -7,11 +7,11 @@ everything but sending and sleeping is written once, free of I/O, in ``_core.py`
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 from ._auth import Auth, Secret, TokenAuth
-from ._core import ClientCore, Credentials, Flow, check_base_url
+from ._core import ClientCore, Credentials, Flow, Pages, check_base_url
 from ._operation import OperationSpec, TokenExchange
 from ._transport import Request, Response, Transport, Urllib3Transport
 from ._unset import UNSET
@@ -64,6 +64,21 @@ class BaseClient(ClientCore[Transport]):
                     reply = None
         except StopIteration as done:
             return cast("T", done.value)
+
+    def _iterate(
+        self, operation: OperationSpec, arguments: Mapping[str, Any], item_type: type[T], body: Any = UNSET
+    ) -> Iterator[T]:
+        """Every item of every page, typed, one request per page as the iteration reaches it.
+
+        The arguments of the first page are validated here, before anything is sent.
+        """
+        return self._walk(Pages(self, operation, arguments, body), item_type)
+
+    def _walk(self, pages: Pages, item_type: type[T]) -> Iterator[T]:
+        while (prepared := pages.next_request()) is not None:
+            items, response = self._run(self._page_flow(pages, prepared))
+            for item in items:
+                yield self._structure(item, item_type, response, prepared.operation)
 
     def _attempt(self, request: Request) -> Response | TransportError:
         try:
