@@ -1,7 +1,7 @@
 """Benchmark ``import-whole``: the client of Chift's whole published spec against the official Chift SDK.
 
 Every operation of the published Chift spec (../shared/vendor-specs) is imported into a
-temporary schemas folder (what ``python -m codegen import SPEC --all`` does) and
+temporary schemas folder (``python -m codegen import SPEC --all``, in process) and
 generated as the package ``chift_whole``; then, in fresh interpreters, ``import
 chift_whole`` against ``import chift`` of the official SDK: the import time (target:
 ratio <= 0.5, as for today's client) and the peak memory of the process after the import
@@ -64,19 +64,20 @@ def generate_whole(work: Path, paths: int | None) -> dict[str, Any]:
         raise BenchError(
             f"the published Chift spec is missing: {FULL_CHIFT_SPEC} (expected ../shared beside the repository)"
         )
-    document = normalise(load_spec(FULL_CHIFT_SPEC), str(FULL_CHIFT_SPEC)).document
-    keys = [key for key, _, _ in operations_of(document)]
-    if paths is not None:
-        kept = list(dict.fromkeys(key.path for key in keys))[:paths]
-        keys = [key for key in keys if key.path in kept]
     schemas, output = work / "whole-schemas", work / "whole-out"
-    result = import_operations(FULL_CHIFT_SPEC, keys, PACKAGE, schemas)
+    if paths is None:
+        result = import_operations(FULL_CHIFT_SPEC, [], PACKAGE, schemas, everything=True)
+    else:
+        document = normalise(load_spec(FULL_CHIFT_SPEC), str(FULL_CHIFT_SPEC)).document
+        keys = [key for key, _, _ in operations_of(document)]
+        kept = list(dict.fromkeys(key.path for key in keys))[:paths]
+        result = import_operations(FULL_CHIFT_SPEC, [key for key in keys if key.path in kept], PACKAGE, schemas)
     run = run_child([*codegen_command(schemas, output), PACKAGE], cwd=work, env=child_env(with_repo=True))
     if run.returncode != 0:
         raise BenchError(f"codegen failed on the whole Chift spec (exit {run.returncode}):\n{tail(run.stderr)}")
     files = {path.name: path.stat().st_size for path in (output / PACKAGE).glob("*.py")}
     return {
-        "operations": len(keys),
+        "operations": len(result.operations),
         "paginated": len(result.paginated),
         "generate_seconds": round(run.seconds, 2),
         "largest_files_bytes": dict(sorted(files.items(), key=lambda item: -item[1])[:4]),

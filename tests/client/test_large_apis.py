@@ -1,4 +1,4 @@
-"""Large APIs: the vendors' whole published specs, imported into a temporary folder and generated.
+"""Large APIs: the vendors' whole published specs, imported (``import --all``) into a temporary folder and generated.
 
 Chift's whole spec (182 operations, 73 of them paginated) and Billbee's (80, 10 paginated):
 the client groups operations by tag, every public method name is readable (at most 48
@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,29 +22,25 @@ from typing import Any
 
 import pytest
 
-from codegen.maintain.convert import normalise
-from codegen.maintain.documents import load_spec
-from codegen.maintain.operations import operations_of, parse_operation
-from codegen.maintain.spec_import import ImportResult, import_operations
+from codegen.maintain.operations import parse_operation
+from codegen.maintain.spec_import import import_operations
 from codegen.method_names import MAX_NAME
 from tests.helpers.loopback import LoopbackServer, Recorded, Reply
 from tests.helpers.packages import generate, imported_package
-from tests.helpers.paths import SCHEMA_FILE, SCHEMAS, vendor_spec
+from tests.helpers.paths import REPO, SCHEMA_FILE, SCHEMAS, run_codegen, vendor_spec
 
 CHIFT = "chift/openapi-2026-08-21.json"
 BILLBEE = "billbee/swagger-2024-10-08.yaml"
 CONSUMER = "123e4567-e89b-12d3-a456-426614174000"
 
 
-def import_whole(spec: Path, vendor: str, schemas: Path) -> ImportResult:
-    """Every operation of ``spec`` into ``schemas/<vendor>/openapi.json`` (what ``import --all`` does)."""
-    document = normalise(load_spec(spec), str(spec)).document
-    return import_operations(spec, [key for key, _, _ in operations_of(document)], vendor, schemas)
-
-
 def whole_package(root: Path, spec: Path, vendor: str) -> Iterator[ModuleType]:
-    result = import_whole(spec, vendor, root / "schemas")
-    generate(result.document, root, vendor)
+    """``python -m codegen import SPEC --all`` into ``root/schemas``, generated into ``root/out`` and imported."""
+    completed = run_codegen(REPO, "import", str(spec), "--all", "--vendor", vendor, "--schemas", str(root / "schemas"))
+    assert completed.returncode == 0, completed.stderr
+    assert "paginated:" in completed.stdout
+    document = json.loads((root / "schemas" / vendor / SCHEMA_FILE).read_text(encoding="utf-8"))
+    generate(document, root, vendor)
     with imported_package(root / "out", vendor) as package:
         yield package
 

@@ -36,10 +36,11 @@ def test_page_numbers_with_items_and_total(tmp_path: Path) -> None:
     report = result.report()
     assert "paginated: 1 operation(s)" in report
     assert f"{CHIFT_INVOICES}: page numbers, the items and their total in the body: x-pagination" in report
-    # The report also says where the client offers each operation.
-    assert f"{CHIFT_TRANSACTIONS} -> get_transaction_by_client_request_id_consumers__" in report
-    assert "(client.connections.get_transaction_by_client_request_id)" in report
-    assert "(client.accounting.get_invoices_by_type)" in report
+    # The report also says where the client offers each operation: in its group, and flat.
+    transactions = "client.connections.get_transaction_by_client_request_id"
+    assert f"{CHIFT_TRANSACTIONS} -> {transactions} (flat: client.get_transaction_by_client_request_id)" in report
+    invoices = "client.accounting.get_invoices_by_type"
+    assert f"{CHIFT_INVOICES} -> {invoices} (flat: client.accounting_get_invoices_by_type)" in report
 
 
 def test_page_numbers_with_a_paging_object_in_the_envelope(tmp_path: Path) -> None:
@@ -55,7 +56,7 @@ def test_page_numbers_with_a_paging_object_in_the_envelope(tmp_path: Path) -> No
     assert "x-pagination" not in _operation(result.document, "GET /api/v1/events")
     assert "x-pagination" not in _operation(result.document, "GET /api/v1/customers/{id}")
     assert "GET /api/v1/customers: page numbers, a paging object (Paging) beside the items" in result.report()
-    assert "GET /api/v1/customers -> Customer_GetAll (client.customers.get_all)" in result.report()
+    assert "GET /api/v1/customers -> client.customers.get_all (flat: client.customer_get_all)" in result.report()
 
 
 def test_a_re_import_keeps_x_name_and_a_hand_written_x_pagination(tmp_path: Path) -> None:
@@ -71,7 +72,7 @@ def test_a_re_import_keeps_x_name_and_a_hand_written_x_pagination(tmp_path: Path
     assert _operation(again.document, "GET /api/v1/customers")["x-name"] == "list_customers"
     assert _operation(again.document, "GET /api/v1/orders")["x-pagination"] is False
     report = again.report()
-    assert "GET /api/v1/customers -> Customer_GetAll (client.customers.list_customers)" in report
+    assert "GET /api/v1/customers -> client.customers.list_customers (flat: client.list_customers)" in report
     assert "GET /api/v1/customers: declared in the schema, kept" in report
     assert again.paginated == [
         'GET /api/v1/customers: declared in the schema, kept: {"page": "page", "size": "pageSize", "items": "/Data", '
