@@ -61,12 +61,15 @@ def published_schemas(document: Mapping[str, Any]) -> list[str]:
 
 
 def imported_operations(output: str) -> dict[str, str]:
-    """``{"METHOD /path": method name}`` from the report of ``python -m codegen import``."""
+    """``{"METHOD /path": flat method name}`` from the report of ``python -m codegen import``.
+
+    The report gives ``client.<name>``, or ``client.<group>.<name> (flat: client.<flat name>)``.
+    """
     found = {}
     for line in output.splitlines():
-        match = re.match(r"^  ([A-Z]+ /\S*) -> (\w+)$", line)
+        match = re.match(r"^  ([A-Z]+ /\S*) -> client\.([\w.]+)(?: \(flat: client\.(\w+)\))?$", line)
         if match:
-            found[match.group(1)] = match.group(2)
+            found[match.group(1)] = match.group(3) or match.group(2)
     return found
 
 

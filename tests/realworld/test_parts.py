@@ -140,7 +140,10 @@ def test_a_swagger_definition_example_is_found_under_definitions() -> None:
 
 
 def test_the_import_report_and_the_client_methods_are_read() -> None:
-    report = "x: created, 2 operation(s) imported\n  GET /a -> get_a\n  POST /a/{b} -> make_b\n  components: none"
+    report = (
+        "x: created, 2 operation(s) imported\n  GET /a -> client.get_a\n"
+        "  POST /a/{b} -> client.things.make (flat: client.make_b)\n  components: none"
+    )
     source = (
         "class Client:\n    def get_a(self) -> None:\n        pass\n\n    def make_b(self) -> None:\n        pass\n"
     )
