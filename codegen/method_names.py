@@ -35,6 +35,7 @@ docs/schema-extensions.md repeat them for users):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -225,6 +226,9 @@ def assign_names(
 ) -> tuple[list[OperationNames], list[GroupName], list[Problem]]:
     """The names of ``operations`` (in their order), the groups, and what naming reports (see the module doc)."""
     problems: list[Problem] = []
+    # A repeated operationId is the checker's error: the names it makes clash are not reported again.
+    counts = Counter(entry.operation_id for entry in operations if entry.operation_id)
+    repeated = {operation_id for operation_id, count in counts.items() if count > 1}
     client = _Scope("flat on the client", client_members)
     groups: dict[str, GroupName] = {}
     for entry in operations:
@@ -268,7 +272,7 @@ def assign_names(
         if group is not None and index not in in_group:
             wanted = _cut(derived_in_group[index], limit, entry, f"in group {group!r}", problems)
             in_group[index], clash = scopes[group].take(wanted, _label(entry), entry.pointer, entry.paginated, limit)
-            problems += [clash] if clash else []
+            problems += [clash] if clash and entry.operation_id not in repeated else []
         if entry.x_name is not None:
             flat_wanted = entry.x_name
         else:
@@ -277,7 +281,7 @@ def assign_names(
                 derived_flat[index], limit, entry, "flat on the client", problems if group is None else []
             )
         flat, clash = client.take(flat_wanted, _label(entry), entry.pointer, entry.paginated, limit)
-        problems += [clash] if clash else []
+        problems += [clash] if clash and entry.operation_id not in repeated else []
         problems += _notes(entry, in_group.get(index, flat))
         result.append(OperationNames(group, in_group.get(index, flat), flat))
     return result, list(groups.values()), problems

@@ -496,7 +496,7 @@ def test_cli_imports_and_reports(tmp_path: Path) -> None:
     )
     assert status == 0, err
     assert f"{tmp_path / 'billbee' / 'openapi.json'}: created, 1 operation(s) imported" in out
-    assert "POST /api/v1/customers -> customer_create" in out
+    assert "POST /api/v1/customers -> client.customers.create (flat: client.customer_create)" in out
     assert 'ApiKeyAuth/x-credential: none given; derived "billbee_api_key"' in out
     assert (tmp_path / "billbee" / "openapi.json").is_file()
 

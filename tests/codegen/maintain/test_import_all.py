@@ -126,7 +126,8 @@ def test_all_imports_every_operation_in_document_order(tmp_path: Path) -> None:
         "GET /ping",
     ]
     assert "5 operation(s) imported" in out
-    assert "DELETE /orders/{id} -> delete_orders_id" in out  # no operationId: named from method and path
+    # No operationId: named from the method and the path (in the group of its tag, and flat).
+    assert "DELETE /orders/{id} -> client.orders.delete_orders_id (flat: client.delete_orders_id)" in out
     generated = run_codegen(REPO, "generate", "--schemas", str(tmp_path / "s"), "--output", str(tmp_path / "out"))
     assert generated.returncode == 0, generated.stderr
     client = (tmp_path / "out" / "shop" / "client.py").read_text(encoding="utf-8")
