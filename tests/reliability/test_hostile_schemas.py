@@ -539,9 +539,8 @@ HOSTILE: tuple[Hostile, ...] = (
     ),
     Hostile(
         "h_close_operation",
-        "operationId 'close' (a BaseClient method)",
+        "operationId 'close' (a BaseClient method): the method is close_2, with a warning",
         _operation_id("close"),
-        error_pointer="/paths/~1things/post/operationId",
     ),
     Hostile(
         "h_keyword_credential",
