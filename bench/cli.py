@@ -21,8 +21,8 @@ from bench.imports import bench_import
 from bench.per_call import bench_per_call
 from bench.report import markdown_report, results, table_lines
 from bench.scaling import bench_scaling
-from bench.whole_specs import bench_whole_specs
 from bench.whole_import import bench_whole_import
+from bench.whole_specs import bench_whole_specs
 
 DEFAULT_OUTPUT = Path("bench-results") / "latest.json"
 DESCRIPTION = (bench.__doc__ or "").split("\n\n")[0]

@@ -295,7 +295,7 @@ class _Builder:
             else op
             for op in operations
         ]
-        operations, groups = self.name_operations(operations)
+        named, groups = self.name_operations(operations)
         return Spec(
             package=self.package,
             schema_name=self.schema_name,
@@ -305,7 +305,7 @@ class _Builder:
             servers=server_urls(doc.get("servers"))[0],
             schemes=schemes,
             security=tuple(tuple(requirement) for requirement in root_security),
-            operations=operations,
+            operations=named,
             components=self.components,
             class_names=self.class_names,
             model_document=model_document(doc),
