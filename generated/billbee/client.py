@@ -76,10 +76,12 @@ class CustomersOperations:
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = self._client._call(
-            _spec.OPERATIONS["create_customer"],
-            {},
-            body,
+        data, response = self._client._run(
+            self._client._call_flow(
+                _spec.OPERATIONS["create_customer"],
+                {},
+                body,
+            )
         )
         return cast(
             "models.Customer | None",
@@ -124,10 +126,12 @@ class AsyncCustomersOperations:
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = await self._client._call(
-            _spec.OPERATIONS["create_customer"],
-            {},
-            body,
+        data, response = await self._client._run(
+            self._client._call_flow(
+                _spec.OPERATIONS["create_customer"],
+                {},
+                body,
+            )
         )
         return cast(
             "models.Customer | None",
@@ -225,10 +229,12 @@ class Client(BaseClient):
         body: models.Customer | dict[str, Any],
     ) -> models.Customer | None:
         """Creates a new customer: the same as ``client.customers.create_customer``."""
-        data, response = self._call(
-            _spec.OPERATIONS["create_customer"],
-            {},
-            body,
+        data, response = self._run(
+            self._call_flow(
+                _spec.OPERATIONS["create_customer"],
+                {},
+                body,
+            )
         )
         return cast(
             "models.Customer | None",
@@ -330,10 +336,12 @@ class AsyncClient(AsyncBaseClient):
         body: models.Customer | dict[str, Any],
     ) -> models.Customer | None:
         """Creates a new customer: the same as ``client.customers.create_customer``."""
-        data, response = await self._call(
-            _spec.OPERATIONS["create_customer"],
-            {},
-            body,
+        data, response = await self._run(
+            self._call_flow(
+                _spec.OPERATIONS["create_customer"],
+                {},
+                body,
+            )
         )
         return cast(
             "models.Customer | None",

@@ -2,9 +2,10 @@
 # Do not edit: change the schema or codegen's templates, then run `nox -s generate`.
 """The async client: does what the core's flow (``_core.py``) asks, with ``await``.
 
-Generated ``AsyncClient`` methods only gather their arguments and await
-:meth:`AsyncBaseClient._call`; everything but sending and sleeping is written once, free
-of I/O, in ``_core.py``, and shared with the blocking ``Client``.
+Generated ``AsyncClient`` methods only gather their arguments and await the core's call
+flow (:meth:`ClientCore._call_flow`) run by :meth:`AsyncBaseClient._run`; everything but
+sending and sleeping is written once, free of I/O, in ``_core.py``, and shared with the
+blocking ``Client``.
 
 Each attempt runs under ``Timeout.total`` (an asyncio timeout around sending and reading
 the whole response). Cancelling a task during a call closes that call's connection and
@@ -47,16 +48,6 @@ class AsyncBaseClient(ClientCore[AsyncTransport]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-    async def _call(
-        self,
-        operation: OperationSpec,
-        arguments: Mapping[str, Any],
-        body: Any = UNSET,
-        idempotency_key: str | None = None,
-    ) -> tuple[Any, Response]:
-        """Validate, send (with the retry policy) and decode; returns (payload JSON, response)."""
-        return await self._run(self._call_flow(operation, arguments, body, idempotency_key))
 
     def _iterate(
         self, operation: OperationSpec, arguments: Mapping[str, Any], item_type: type[T], body: Any = UNSET

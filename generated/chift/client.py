@@ -153,13 +153,15 @@ class Client(BaseClient):
         """
         idempotency_key = new_key(idempotency_key)
         with keyed(idempotency_key):
-            data, response = self._call(
-                _spec.OPERATIONS["create_invoicing_contact"],
-                {
-                    "consumer_id": consumer_id,
-                },
-                body,
-                idempotency_key=idempotency_key,
+            data, response = self._run(
+                self._call_flow(
+                    _spec.OPERATIONS["create_invoicing_contact"],
+                    {
+                        "consumer_id": consumer_id,
+                    },
+                    body,
+                    idempotency_key=idempotency_key,
+                )
             )
             return self._structure(data, models.ContactItemOut, response, _spec.OPERATIONS["create_invoicing_contact"])
 
@@ -218,16 +220,18 @@ class Client(BaseClient):
         """
         idempotency_key = new_key(idempotency_key)
         with keyed(idempotency_key):
-            data, response = self._call(
-                _spec.OPERATIONS["create_accounting_invoice"],
-                {
-                    "consumer_id": consumer_id,
-                    "folder_id": folder_id,
-                    "force_financial_period": force_financial_period,
-                    "regroup_lines": regroup_lines,
-                },
-                body,
-                idempotency_key=idempotency_key,
+            data, response = self._run(
+                self._call_flow(
+                    _spec.OPERATIONS["create_accounting_invoice"],
+                    {
+                        "consumer_id": consumer_id,
+                        "folder_id": folder_id,
+                        "force_financial_period": force_financial_period,
+                        "regroup_lines": regroup_lines,
+                    },
+                    body,
+                    idempotency_key=idempotency_key,
+                )
             )
             return self._structure(data, models.InvoiceItemOut, response, _spec.OPERATIONS["create_accounting_invoice"])
 
@@ -266,13 +270,15 @@ class Client(BaseClient):
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = self._call(
-            _spec.OPERATIONS["get_transaction_by_client_request_id"],
-            {
-                "consumer_id": consumer_id,
-                "connection_id": connection_id,
-                "client_request_id": client_request_id,
-            },
+        data, response = self._run(
+            self._call_flow(
+                _spec.OPERATIONS["get_transaction_by_client_request_id"],
+                {
+                    "consumer_id": consumer_id,
+                    "connection_id": connection_id,
+                    "client_request_id": client_request_id,
+                },
+            )
         )
         return self._structure(
             data, models.ApiTransactionLookupOut, response, _spec.OPERATIONS["get_transaction_by_client_request_id"]
@@ -401,13 +407,15 @@ class AsyncClient(AsyncBaseClient):
         """
         idempotency_key = new_key(idempotency_key)
         with keyed(idempotency_key):
-            data, response = await self._call(
-                _spec.OPERATIONS["create_invoicing_contact"],
-                {
-                    "consumer_id": consumer_id,
-                },
-                body,
-                idempotency_key=idempotency_key,
+            data, response = await self._run(
+                self._call_flow(
+                    _spec.OPERATIONS["create_invoicing_contact"],
+                    {
+                        "consumer_id": consumer_id,
+                    },
+                    body,
+                    idempotency_key=idempotency_key,
+                )
             )
             return self._structure(data, models.ContactItemOut, response, _spec.OPERATIONS["create_invoicing_contact"])
 
@@ -466,16 +474,18 @@ class AsyncClient(AsyncBaseClient):
         """
         idempotency_key = new_key(idempotency_key)
         with keyed(idempotency_key):
-            data, response = await self._call(
-                _spec.OPERATIONS["create_accounting_invoice"],
-                {
-                    "consumer_id": consumer_id,
-                    "folder_id": folder_id,
-                    "force_financial_period": force_financial_period,
-                    "regroup_lines": regroup_lines,
-                },
-                body,
-                idempotency_key=idempotency_key,
+            data, response = await self._run(
+                self._call_flow(
+                    _spec.OPERATIONS["create_accounting_invoice"],
+                    {
+                        "consumer_id": consumer_id,
+                        "folder_id": folder_id,
+                        "force_financial_period": force_financial_period,
+                        "regroup_lines": regroup_lines,
+                    },
+                    body,
+                    idempotency_key=idempotency_key,
+                )
             )
             return self._structure(data, models.InvoiceItemOut, response, _spec.OPERATIONS["create_accounting_invoice"])
 
@@ -514,13 +524,15 @@ class AsyncClient(AsyncBaseClient):
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = await self._call(
-            _spec.OPERATIONS["get_transaction_by_client_request_id"],
-            {
-                "consumer_id": consumer_id,
-                "connection_id": connection_id,
-                "client_request_id": client_request_id,
-            },
+        data, response = await self._run(
+            self._call_flow(
+                _spec.OPERATIONS["get_transaction_by_client_request_id"],
+                {
+                    "consumer_id": consumer_id,
+                    "connection_id": connection_id,
+                    "client_request_id": client_request_id,
+                },
+            )
         )
         return self._structure(
             data, models.ApiTransactionLookupOut, response, _spec.OPERATIONS["get_transaction_by_client_request_id"]

@@ -2,8 +2,9 @@
 # Do not edit: change the schema or codegen's templates, then run `nox -s generate`.
 """The blocking client: does what the core's flow (``_core.py``) asks, waiting with ``time.sleep``.
 
-Generated ``Client`` methods only gather their arguments and call :meth:`BaseClient._call`;
-everything but sending and sleeping is written once, free of I/O, in ``_core.py``.
+Generated ``Client`` methods only gather their arguments and run the core's call flow
+(:meth:`ClientCore._call_flow`) with :meth:`BaseClient._run`; everything but sending and
+sleeping is written once, free of I/O, in ``_core.py``.
 """
 
 from __future__ import annotations
@@ -40,16 +41,6 @@ class BaseClient(ClientCore[Transport]):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def _call(
-        self,
-        operation: OperationSpec,
-        arguments: Mapping[str, Any],
-        body: Any = UNSET,
-        idempotency_key: str | None = None,
-    ) -> tuple[Any, Response]:
-        """Validate, send (with the retry policy) and decode; returns (payload JSON, response)."""
-        return self._run(self._call_flow(operation, arguments, body, idempotency_key))
 
     def _run(self, flow: Flow[T]) -> T:
         """Do each step the flow asks for, until it returns its value (or raises)."""

@@ -82,10 +82,12 @@ class ContactsOperations:
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = self._client._call(
-            _spec.OPERATIONS["create_contacts"],
-            {},
-            body,
+        data, response = self._client._run(
+            self._client._call_flow(
+                _spec.OPERATIONS["create_contacts"],
+                {},
+                body,
+            )
         )
         return self._client._batch_result(
             _spec.OPERATIONS["create_contacts"],
@@ -137,10 +139,12 @@ class AsyncContactsOperations:
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = await self._client._call(
-            _spec.OPERATIONS["create_contacts"],
-            {},
-            body,
+        data, response = await self._client._run(
+            self._client._call_flow(
+                _spec.OPERATIONS["create_contacts"],
+                {},
+                body,
+            )
         )
         return self._client._batch_result(
             _spec.OPERATIONS["create_contacts"],
@@ -240,10 +244,12 @@ class Client(BaseClient):
         raise_on_failure: bool = True,
     ) -> BatchResult[models.Contact | dict[str, Any], models.BatchResultItem]:
         """Create a list of Contacts: the same as ``client.contacts.create_contacts``."""
-        data, response = self._call(
-            _spec.OPERATIONS["create_contacts"],
-            {},
-            body,
+        data, response = self._run(
+            self._call_flow(
+                _spec.OPERATIONS["create_contacts"],
+                {},
+                body,
+            )
         )
         return self._batch_result(
             _spec.OPERATIONS["create_contacts"],
@@ -347,10 +353,12 @@ class AsyncClient(AsyncBaseClient):
         raise_on_failure: bool = True,
     ) -> BatchResult[models.Contact | dict[str, Any], models.BatchResultItem]:
         """Create a list of Contacts: the same as ``client.contacts.create_contacts``."""
-        data, response = await self._call(
-            _spec.OPERATIONS["create_contacts"],
-            {},
-            body,
+        data, response = await self._run(
+            self._call_flow(
+                _spec.OPERATIONS["create_contacts"],
+                {},
+                body,
+            )
         )
         return self._batch_result(
             _spec.OPERATIONS["create_contacts"],

@@ -77,10 +77,12 @@ class ContactsOperations:
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = self._client._call(
-            _spec.OPERATIONS["create_contact"],
-            {},
-            body,
+        data, response = self._client._run(
+            self._client._call_flow(
+                _spec.OPERATIONS["create_contact"],
+                {},
+                body,
+            )
         )
         return self._client._structure(data, models.ContactOut, response, _spec.OPERATIONS["create_contact"])
 
@@ -123,10 +125,12 @@ class AsyncContactsOperations:
             DecodeError: the response is not what the schema promises (not JSON, say); with
                 ``strict_responses=True``, also a JSON body that breaks the schema.
         """
-        data, response = await self._client._call(
-            _spec.OPERATIONS["create_contact"],
-            {},
-            body,
+        data, response = await self._client._run(
+            self._client._call_flow(
+                _spec.OPERATIONS["create_contact"],
+                {},
+                body,
+            )
         )
         return self._client._structure(data, models.ContactOut, response, _spec.OPERATIONS["create_contact"])
 
@@ -215,10 +219,12 @@ class Client(BaseClient):
         body: models.ContactIn | dict[str, Any],
     ) -> models.ContactOut:
         """Create Contact: the same as ``client.contacts.create_contact``."""
-        data, response = self._call(
-            _spec.OPERATIONS["create_contact"],
-            {},
-            body,
+        data, response = self._run(
+            self._call_flow(
+                _spec.OPERATIONS["create_contact"],
+                {},
+                body,
+            )
         )
         return self._structure(data, models.ContactOut, response, _spec.OPERATIONS["create_contact"])
 
@@ -311,10 +317,12 @@ class AsyncClient(AsyncBaseClient):
         body: models.ContactIn | dict[str, Any],
     ) -> models.ContactOut:
         """Create Contact: the same as ``client.contacts.create_contact``."""
-        data, response = await self._call(
-            _spec.OPERATIONS["create_contact"],
-            {},
-            body,
+        data, response = await self._run(
+            self._call_flow(
+                _spec.OPERATIONS["create_contact"],
+                {},
+                body,
+            )
         )
         return self._structure(data, models.ContactOut, response, _spec.OPERATIONS["create_contact"])
 
