@@ -124,7 +124,9 @@ def test_command_line_prints_and_writes_every_row(tmp_path: Path, capsys: pytest
     status = cli.main(
         ["--smoke", "--only", "decode,encode,per-call", "--output", str(output), "--markdown", str(markdown)]
     )
-    assert status == (0 if PEERS["openapi-python-client"] else 1)  # a missing peer: exit status 1
+    # Every row with a target is judged against pydantic v2 or urllib3, both in the dev pins; the
+    # openapi-python-client rows are informational, so its absence does not make the run fail.
+    assert status == 0
     data = json.loads(output.read_text(encoding="utf-8"))
     names = [row["name"] for row in data["rows"]]
     assert len(names) == 3 * 2 * 3 + 2  # codecs: payloads x directions x rows; per-call: 2
