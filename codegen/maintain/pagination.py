@@ -23,7 +23,7 @@ from typing import Any
 
 from codegen.openapi import json_media_schema
 from codegen.problems import join_pointer
-from codegen.schema import resolve_pointer
+from codegen.schema import follow_refs
 
 PAGE_PARAMETERS = ("page", "pagenumber", "pageno")
 SIZE_PARAMETERS = ("size", "pagesize", "perpage", "limit", "pagelimit")
@@ -42,20 +42,9 @@ def _pick(names: Iterable[str], wanted: tuple[str, ...]) -> str | None:
     return next((by_key[key] for key in wanted if key in by_key), None)
 
 
-def _follow(document: dict[str, Any], node: Any) -> Any:
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
-        seen.add(node["$ref"])
-        try:
-            node = resolve_pointer(document, node["$ref"])
-        except KeyError:
-            return None
-    return node
-
-
 def _kind(document: dict[str, Any], schema: Any) -> str | None:
     """The JSON type a schema describes (``["integer", "null"]`` is integer), when there is one."""
-    schema = _follow(document, schema)
+    schema = follow_refs(document, schema)
     if not isinstance(schema, dict):
         return None
     declared = schema.get("type")
@@ -66,7 +55,7 @@ def _kind(document: dict[str, Any], schema: Any) -> str | None:
 
 
 def _properties(document: dict[str, Any], schema: Any) -> dict[str, Any]:
-    schema = _follow(document, schema)
+    schema = follow_refs(document, schema)
     properties = schema.get("properties") if isinstance(schema, dict) else None
     return properties if isinstance(properties, dict) else {}
 
@@ -81,7 +70,7 @@ def detect(
     """The ``x-pagination`` of an operation of a recognised shape, and a description of the shape; else None."""
     query = {}
     for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
-        parameter = _follow(document, raw)
+        parameter = follow_refs(document, raw)
         if isinstance(parameter, dict) and parameter.get("in") == "query" and isinstance(parameter.get("name"), str):
             query[parameter["name"]] = parameter
     page = _pick(query, PAGE_PARAMETERS)
@@ -89,7 +78,7 @@ def detect(
         return None
     responses = operation.get("responses") or {}
     success = sorted(code for code in responses if str(code).startswith("2") and str(code).isdigit())
-    body = json_media_schema(_follow(document, responses[success[0]])) if success else None
+    body = json_media_schema(follow_refs(document, responses[success[0]])) if success else None
     properties = _properties(document, body)
     items = _pick(_of_kind(document, properties, "array"), ITEM_PROPERTIES)
     if items is None:

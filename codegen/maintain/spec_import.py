@@ -44,7 +44,7 @@ from codegen.openapi import (
 )
 from codegen.pipeline import SCHEMA_FILE
 from codegen.problems import Problem, SchemaError, Severity
-from codegen.schema import check_document, load_document, resolve_pointer
+from codegen.schema import check_document, follow_refs, load_document, resolve_pointer
 from codegen.schema.defaults import CLIENT_MEMBERS, TOKEN_SCHEMES, credentials
 
 COMPONENT_KINDS = (
@@ -515,20 +515,8 @@ def _item_and_operation(document: dict[str, Any], key: OperationKey) -> tuple[di
     return item, operation if isinstance(operation, dict) else None
 
 
-def _follow(document: dict[str, Any], node: Any) -> Any:
-    """``node`` with its ``$ref`` chain followed (as far as it leads)."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
-        seen.add(node["$ref"])
-        try:
-            node = resolve_pointer(document, node["$ref"])
-        except KeyError:
-            break
-    return node
-
-
 def _json_schema(document: dict[str, Any], holder: Any) -> Any:
-    return json_media_schema(_follow(document, holder))
+    return json_media_schema(follow_refs(document, holder))
 
 
 def _schema_pairs(
@@ -544,7 +532,7 @@ def _schema_pairs(
     def parameters(document: dict[str, Any], item: dict[str, Any], operation: dict[str, Any]) -> dict[Any, Any]:
         found = {}
         for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
-            parameter = _follow(document, raw)
+            parameter = follow_refs(document, raw)
             if isinstance(parameter, dict) and "schema" in parameter:
                 found[(parameter.get("in"), parameter.get("name"))] = parameter["schema"]
         return found
@@ -594,7 +582,7 @@ def _overlay_schema(new_doc: dict[str, Any], new: Any, old_doc: dict[str, Any], 
     if not isinstance(new, dict) or not isinstance(old, dict):
         return
     copied = _copy_annotations(new, old, set())
-    new_target, old_target = _follow(new_doc, new), _follow(old_doc, old)
+    new_target, old_target = follow_refs(new_doc, new), follow_refs(old_doc, old)
     if not isinstance(new_target, dict) or not isinstance(old_target, dict):
         return
     if (id(new_target), id(old_target)) in seen:  # shared or recursive components: once

@@ -104,4 +104,16 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
     return node
 
 
-__all__ = ["Document", "escape_pointer_token", "load_document", "resolve_pointer"]
+__all__ = ["Document", "escape_pointer_token", "follow_refs", "load_document", "resolve_pointer"]
+
+
+def follow_refs(document: Any, node: Any) -> Any:
+    """``node`` with its ``$ref`` chain followed as far as it leads (a cycle or a dangling ``$ref`` stops it)."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+        seen.add(node["$ref"])
+        try:
+            node = resolve_pointer(document, node["$ref"])
+        except KeyError:
+            break
+    return node
