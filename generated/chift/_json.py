@@ -22,8 +22,8 @@ two differ, exactness wins over speed.
 
 Without orjson, a value holding Decimals is written by the standard library's encoder too:
 an integral Decimal becomes an int, any other a string between two markers (``\\x00``),
-which are then cut out with their quotes, leaving the digits; if the text holds the marker
-more often than there were such Decimals (a string of the caller's contains it), a
+which are then cut out with their quotes in one pass, leaving the digits; if a string of the
+caller's ends with the marker (the text then holds more ends than there were Decimals), a
 pure-Python writer that follows the standard library's rules does the work instead.
 """
 
@@ -71,8 +71,9 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan
 _LEAF = _ENCODER.encode  # a string or a float, as json.dumps writes it (and refuses NaN)
 # Short, to keep the text small: correctness rests on counting, not on the marker being unusual.
 _MARKER = "\x00"
-_MARKED_START = ('"' + _LEAF(_MARKER)[1:-1]).encode("ascii")
-_MARKED_END = (_LEAF(_MARKER)[1:-1] + '"').encode("ascii")
+_MARKER_TEXT = _LEAF(_MARKER)[1:-1].encode("ascii")  # as the encoder writes it: \u0000
+_MARKED_START = b'"' + _MARKER_TEXT
+_MARKED_END = _MARKER_TEXT + b'"'
 
 
 def decimal_text(value: Decimal) -> str:
@@ -97,9 +98,8 @@ def fraction_decimal(text: str) -> Decimal:
 
 def _orjson_default(value: Any) -> Any:
     if value.__class__ is Decimal:  # called once per Decimal: kept short
-        text = str(value)
-        if text[-1].isdigit():  # finite; NaN, sNaN and the infinities end in a letter
-            return _orjson.Fragment(text)
+        if value.is_finite():
+            return _orjson.Fragment(str(value))
     elif isinstance(value, Decimal):
         return _orjson.Fragment(decimal_text(value))
     raise TypeError  # the standard library decides (and refuses NaN)
@@ -139,7 +139,7 @@ def dumps(value: Any) -> bytes:
             pass
         else:
             differs = _SMALL_FRACTION in text or _SMALL_EXPONENT.search(text) is not None
-            if not differs and not (b"null" in text and _non_finite(value)):
+            if not differs and (b"null" not in text or not _non_finite(value)):
                 return text
     decimals = 0
 
@@ -147,9 +147,9 @@ def dumps(value: Any) -> bytes:
         nonlocal decimals
         if item.__class__ is not Decimal and not isinstance(item, Decimal):
             return _refuse_other(item)
-        text = str(item)
-        if not text[-1].isdigit():  # NaN, sNaN and the infinities end in a letter
+        if not item.is_finite():
             return decimal_text(item)  # raises
+        text = str(item)
         if "." not in text and "E" not in text and text != "-0":
             return int(text)  # an integer the encoder writes with the same digits: no marker
         decimals += 1
@@ -157,12 +157,31 @@ def dumps(value: Any) -> bytes:
 
     encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=marked)
     written = encoder.encode(value).encode("utf-8")
-    if decimals:
-        if written.count(_MARKED_START) == decimals == written.count(_MARKED_END):
-            written = written.replace(_MARKED_START, b"").replace(_MARKED_END, b"")
-        else:
-            written = "".join(_exact(value, [], set())).encode("utf-8")
-    return written
+    if not decimals:
+        return written
+    unmarked = _unmarked(written, decimals)
+    return unmarked if unmarked is not None else "".join(_exact(value, [], set())).encode("utf-8")
+
+
+def _unmarked(written: bytes, decimals: int) -> bytes | None:
+    """``written`` with its ``decimals`` marked Decimals as bare numbers; None when a caller's string got in the way.
+
+    One pass splits the text after each Decimal's end (``\u0000"``); each piece but the last
+    then ends with its start (``"\u0000``) and digits. A caller's string ending with the marker
+    makes one piece more than there are Decimals: then None.
+    """
+    pieces = written.split(_MARKED_END)
+    if len(pieces) != decimals + 1:
+        return None
+    kept = []
+    for piece in pieces[:-1]:
+        head, start, digits = piece.rpartition(_MARKED_START)
+        if not start:
+            return None
+        kept.append(head)
+        kept.append(digits)
+    kept.append(pieces[-1])
+    return b"".join(kept)
 
 
 def _exact(value: Any, parts: list[str], active: set[int]) -> list[str]:
@@ -224,19 +243,22 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def loads(text: str, *, decimals: bool = False) -> Any:
-    """The JSON value of ``text``; with ``decimals``, its fractional numbers as exact ``Decimal`` values.
+def loads(text: str | bytes, *, decimals: bool = False) -> Any:
+    """The JSON value of ``text`` (str or UTF-8 bytes); with ``decimals``, fractional numbers as exact ``Decimal``.
 
     Raises ``json.JSONDecodeError`` (a ValueError) for text that is not JSON, ValueError for
-    ``NaN`` and ``Infinity``, RecursionError for nesting too deep, as ``json.loads`` does.
+    ``NaN`` and ``Infinity``, RecursionError for nesting too deep, as ``json.loads`` does, and
+    UnicodeDecodeError for bytes that are not UTF-8.
     """
-    if decimals:
-        return json.loads(text, parse_float=fraction_decimal, parse_constant=_refuse_constant)
-    if _orjson is not None:
-        raw = text.encode("utf-8", "surrogatepass")
+    if not decimals and _orjson is not None:
+        raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
         if raw.translate(_DIGITS_AS_ZEROS).find(_LONG_NUMBER) < 0:
             try:
                 return _orjson.loads(raw)
             except ValueError:  # orjson.JSONDecodeError: the standard library reads it, or says why not
                 pass
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")  # json.loads would also guess UTF-16 and UTF-32
+    if decimals:
+        return json.loads(text, parse_float=fraction_decimal, parse_constant=_refuse_constant)
     return json.loads(text, parse_constant=_refuse_constant)
