@@ -178,10 +178,10 @@ def our_codecs() -> dict[str, Codec]:
     contacts = list[cin7.Contact]
 
     def invoice_decode(raw: bytes) -> Any:
-        return chift.structure(chift._json.loads(raw.decode("utf-8"), decimals=exact), chift.InvoiceItemOut)
+        return chift.structure(chift._json.loads(raw, decimals=exact), chift.InvoiceItemOut)
 
     def contacts_decode(raw: bytes) -> Any:
-        return cin7.structure(cin7._json.loads(raw.decode("utf-8"), decimals=True), contacts)
+        return cin7.structure(cin7._json.loads(raw, decimals=True), contacts)
 
     invoice = Codec(decode=invoice_decode, encode=lambda value: chift._json.dumps(chift.unstructure(value)))
     return {

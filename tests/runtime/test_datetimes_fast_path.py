@@ -1,8 +1,8 @@
-"""``parse_datetime``'s fast path (``fromisoformat`` on text of the usual shape) answers as the pattern does.
+"""``parse_datetime``'s fast path (``fromisoformat``, in C, once the pattern matched) answers as the pattern does.
 
-The reference is the same function with the fast path switched off, which reads every form
-through the RFC 3339 pattern: for any text, both give the same instant, offset and wire text,
-or both refuse it.
+The reference is the same function with the fast path switched off, which builds every value
+from the pattern's groups: for any text, both give the same instant, offset and wire text, or
+both refuse it.
 """
 
 from __future__ import annotations
