@@ -574,11 +574,9 @@ class ClientCore(Generic[TransportT]):
             if content_type and not (content_type in _JSON_TYPES or content_type.endswith("+json")):
                 raise self._decode_error(response, f"expected a JSON response, got content type {content_type!r}")
         try:
-            text = response.body.decode("utf-8")
+            return loads(response.body, decimals=exact_numbers)  # the bytes: orjson reads them as they are
         except UnicodeDecodeError as exc:
             raise self._decode_error(response, f"response is not valid UTF-8 (byte {exc.start})") from None
-        try:
-            return loads(text, decimals=exact_numbers)
         except json.JSONDecodeError as exc:
             reason = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             raise self._decode_error(response, reason) from None
