@@ -23,7 +23,7 @@ import io
 import socket
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 import urllib3
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 __all__ = ["AsyncTransport", "BodyBuffer", "Request", "Response", "Transport", "Urllib3Transport"]
 
 _CHUNK = 65536
+# What urllib3 would build from retries=False on every request; it never changes, so build it once.
+_NO_RETRIES = urllib3.Retry(False, redirect=False)
 
 # The deadline (time.monotonic()) of the attempt this thread is sending; the connection
 # classes below read it, as urllib3 gives them no other way to learn it.
@@ -116,10 +118,13 @@ class Urllib3Transport:
         A ``pool_manager`` given keeps its own connection classes: with it, ``Timeout.total``
         is checked only between reads of the body, not while connecting, sending or reading headers.
         """
+        self._deadline_pools = pool_manager is None
         if pool_manager is None:
             pool_manager = urllib3.PoolManager(maxsize=pool_maxsize, block=False, retries=False)
             pool_manager.pool_classes_by_scheme = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
         self._pool = pool_manager
+        # The urllib3 Timeout of the last Timeout sent with: clients send with one, and building it costs.
+        self._timeouts: tuple[Timeout, urllib3.Timeout] | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -127,63 +132,75 @@ class Urllib3Transport:
     def send(self, request: Request) -> Response:
         """Send one request; the body is read up to ``request.max_response_bytes``."""
         limits = request.timeout
-        # No wait may outlast the deadline; the connection classes below shorten them as it nears.
-        timeout = urllib3.Timeout(connect=min(limits.connect, limits.total), read=min(limits.read, limits.total))
-        context = {"method": request.method, "url": _without_query(request.url)}
+        timeout = self._urllib3_timeout(limits)
         started = time.monotonic()
         token = _DEADLINE.set(started + limits.total)
         try:
-            raw = self._pool.request(
+            # urlopen, not request: the body is bytes already, and urllib3 copies the headers once.
+            raw = self._pool.urlopen(
                 request.method,
                 request.url,
                 body=request.body,
-                headers=dict(request.headers),
+                headers=request.headers,
                 timeout=timeout,
-                retries=False,
+                retries=_NO_RETRIES,
                 redirect=False,
                 preload_content=False,
                 decode_content=True,
             )
         except urllib3_errors.NewConnectionError as exc:  # first: a subclass of ConnectTimeoutError
-            raise ConnectError(f"cannot connect: {_reason(exc)}", **context) from None
+            raise ConnectError(f"cannot connect: {_reason(exc)}", **_context(request)) from None
         except urllib3_errors.ConnectTimeoutError as exc:
-            raise ConnectTimeout(f"connecting timed out: {_reason(exc)}", **context) from None
+            raise ConnectTimeout(f"connecting timed out: {_reason(exc)}", **_context(request)) from None
         except urllib3_errors.SSLError as exc:
-            raise ConnectError(f"TLS handshake failed: {_reason(exc)}", **context) from None
+            raise ConnectError(f"TLS handshake failed: {_reason(exc)}", **_context(request)) from None
         except urllib3_errors.ReadTimeoutError:
-            raise ReadTimeout(_late(limits, started, f"no response within {limits.read} s"), **context) from None
+            raise ReadTimeout(
+                _late(limits, started, f"no response within {limits.read} s"), **_context(request)
+            ) from None
         except urllib3_errors.ProtocolError as exc:
             if any(isinstance(cause, TimeoutError) for cause in (*exc.args, exc.__context__)):
                 # Sending timed out: the server stopped reading the request.
                 message = _late(limits, started, f"request not sent within {limits.connect} s")
-                raise ReadTimeout(message, **context) from None
-            raise ConnectionLost(f"connection lost: {_reason(exc)}", **context) from None
+                raise ReadTimeout(message, **_context(request)) from None
+            raise ConnectionLost(f"connection lost: {_reason(exc)}", **_context(request)) from None
         except ConnectionError as exc:
-            raise ConnectionLost(f"connection lost: {_reason(exc)}", **context) from None
+            raise ConnectionLost(f"connection lost: {_reason(exc)}", **_context(request)) from None
         except UnicodeError:
             # http.client's message would quote the offending header value, possibly a secret.
-            raise TransportError("a request header is not Latin-1 text", **context) from None
+            raise TransportError("a request header is not Latin-1 text", **_context(request)) from None
         except urllib3_errors.LocationValueError as exc:
-            raise ConnectError(f"invalid URL: {_reason(exc)}", **context) from None
+            raise ConnectError(f"invalid URL: {_reason(exc)}", **_context(request)) from None
         except (urllib3_errors.HTTPError, OSError) as exc:
-            raise TransportError(f"request failed: {_reason(exc)}", **context) from None
+            raise TransportError(f"request failed: {_reason(exc)}", **_context(request)) from None
         finally:
             _DEADLINE.reset(token)
         try:
-            body = self._read_body(raw, request, started, context)
+            buffer = BodyBuffer(raw.status, raw.headers, request.max_response_bytes)
+            body = self._read_body(raw, buffer, request, started)
         finally:
             raw.release_conn()
-        headers = {name.lower(): value for name, value in raw.headers.items()}
-        return Response(status=raw.status, headers=headers, body=body)
+        return Response(status=raw.status, headers=buffer.headers, body=body)
 
-    @staticmethod
-    def _read_body(raw: urllib3.BaseHTTPResponse, request: Request, started: float, context: dict[str, str]) -> bytes:
-        buffer = BodyBuffer(raw.status, raw.headers, request.max_response_bytes)
+    def _urllib3_timeout(self, limits: Timeout) -> urllib3.Timeout:
+        last = self._timeouts
+        if last is not None and last[0] is limits:
+            return last[1]
+        # No wait may outlast the deadline; the connection classes below shorten them as it nears.
+        timeout = urllib3.Timeout(connect=min(limits.connect, limits.total), read=min(limits.read, limits.total))
+        self._timeouts = (limits, timeout)
+        return timeout
+
+    def _read_body(self, raw: urllib3.BaseHTTPResponse, buffer: BodyBuffer, request: Request, started: float) -> bytes:
         oversized = buffer.declared_too_large()
         if oversized is not None:
             raw.drain_conn() if buffer.declared <= 4 * _CHUNK else raw.close()
             raise oversized
         try:
+            if self._deadline_pools and buffer.declared >= 0 and "content-encoding" not in buffer.headers:
+                # The usual answer: its length is known and within the limit, and every read of the
+                # socket is bounded by the deadline (_DeadlineReader), so one read takes it all.
+                return raw.read()
             while True:
                 chunk = raw.read1(_CHUNK) if hasattr(raw, "read1") else raw.read(_CHUNK)
                 if not chunk:
@@ -194,12 +211,13 @@ class Urllib3Transport:
                     raise oversized
                 if time.monotonic() - started > request.timeout.total:  # a pool_manager without the deadline
                     raw.close()
-                    raise ReadTimeout(f"response not complete within {request.timeout.total} s", **context)
+                    message = f"response not complete within {request.timeout.total} s"
+                    raise ReadTimeout(message, **_context(request))
         except urllib3_errors.ReadTimeoutError:
             message = _late(request.timeout, started, f"response stalled for {request.timeout.read} s")
-            raise ReadTimeout(message, **context) from None
+            raise ReadTimeout(message, **_context(request)) from None
         except (urllib3_errors.ProtocolError, urllib3_errors.DecodeError, ConnectionError, OSError) as exc:
-            raise ConnectionLost(f"response cut off: {_reason(exc)}", **context) from None
+            raise ConnectionLost(f"response cut off: {_reason(exc)}", **_context(request)) from None
         return buffer.body()
 
     def close(self) -> None:
@@ -303,18 +321,55 @@ def _send_by_deadline(connection: urllib3_connection.HTTPConnection) -> None:
 
 class _HTTPConnection(urllib3_connection.HTTPConnection):
     response_class = _DeadlineResponse
+    _head: bytes | None = None  # see _coalesce
+
+    def request(self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any) -> None:
+        self._head = b"" if isinstance(body, bytes) and 0 < len(body) <= _CHUNK else None
+        try:
+            super().request(method, url, body, headers, **options)
+        finally:
+            self._head = None
 
     def send(self, data: _Sendable) -> None:
-        _send_by_deadline(self)
-        super().send(data)
+        sending = _coalesce(self, data)
+        if sending is not None:
+            _send_by_deadline(self)
+            super().send(sending)
 
 
 class _HTTPSConnection(urllib3_connection.HTTPSConnection):
     response_class = _DeadlineResponse
+    _head: bytes | None = None  # see _coalesce
+
+    def request(self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any) -> None:
+        self._head = b"" if isinstance(body, bytes) and 0 < len(body) <= _CHUNK else None
+        try:
+            super().request(method, url, body, headers, **options)
+        finally:
+            self._head = None
 
     def send(self, data: _Sendable) -> None:
-        _send_by_deadline(self)
-        super().send(data)
+        sending = _coalesce(self, data)
+        if sending is not None:
+            _send_by_deadline(self)
+            super().send(sending)
+
+
+def _coalesce(connection: _HTTPConnection | _HTTPSConnection, data: _Sendable) -> _Sendable | None:
+    """What to send now: None for the head of a request with a bytes body, the head and the body together next.
+
+    urllib3 writes the request line and headers, then the body: two writes, two packets and,
+    with a timeout, two polls. One write, as http.client does for a bytes body, saves them;
+    only for a body up to ``_CHUNK`` bytes, as joining copies it.
+    """
+    head = connection._head
+    if head is None or not isinstance(data, bytes):
+        return data
+    if not head:
+        connection._head = data  # the head: http.client sends it in one piece
+        return None
+    connection._head = None
+    return head + data
 
 
 class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
@@ -336,8 +391,9 @@ def _late(limits: Timeout, started: float, stalled: str) -> str:
     return stalled
 
 
-def _without_query(url: str) -> str:
-    return url.split("?", 1)[0]
+def _context(request: Request) -> dict[str, str]:
+    """What a transport error says of its request (built only when one is raised): never the query."""
+    return {"method": request.method, "url": request.url.split("?", 1)[0]}
 
 
 def _reason(exc: BaseException) -> str:

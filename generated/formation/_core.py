@@ -34,6 +34,7 @@ items each answer holds.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import json
 import logging
@@ -56,7 +57,7 @@ from ._bodies import download, encode_body, is_json_type
 from ._converter import converter
 from ._enums import OpenEnum
 from ._json import dumps, loads
-from ._operation import KEY_SOURCE, OperationSpec, Pagination, TokenExchange, pointer_get, pointer_has
+from ._operation import KEY_SOURCE, OperationSpec, Pagination, TokenExchange, pointer_get
 from ._ratelimit import RateLimiter
 from ._response import record
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, Timeout, parse_retry_after
@@ -126,6 +127,12 @@ def check_base_url(base_url: str) -> str:
     if parts.query or parts.fragment:
         raise ConfigurationError("base_url must not have a query or fragment")
     return base_url.rstrip("/")
+
+
+@functools.lru_cache(maxsize=1024)
+def _param_path(location: str, wire_name: str) -> str:
+    """Where a parameter's violations are reported (``$query.limit``): the same on every call."""
+    return child_path(f"${location}", wire_name)
 
 
 def _encode_segment(value: str) -> str:
@@ -242,7 +249,8 @@ class Attempts:
         self.number += 1
         prepared, core = self._prepared, self._core
         self._started = time.monotonic()
-        logger.debug("%s %s: attempt %d", prepared.operation.method, prepared.operation.path, self.number)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s: attempt %d", prepared.operation.method, prepared.operation.path, self.number)
         return Request(
             method=prepared.operation.method,
             url=prepared.url,
@@ -268,9 +276,9 @@ class Attempts:
         """Whether to retry after ``response`` (answering a request sent with ``auth_headers``); None means done."""
         operation, policy = self._prepared.operation, self._core._retry
         status = response.status
-        logger.debug(
-            "%s %s: HTTP %d in %.3f s", operation.method, operation.path, status, time.monotonic() - self._started
-        )
+        if logger.isEnabledFor(logging.DEBUG):
+            elapsed = time.monotonic() - self._started
+            logger.debug("%s %s: HTTP %d in %.3f s", operation.method, operation.path, status, elapsed)
         if status == 401 and not self._refreshed and self._on_unauthorized(auth_headers):
             self._refreshed = True  # one fresh credential per call: a second 401 is the answer
             return Retry(0.0, "HTTP 401, fresh credentials")
@@ -430,7 +438,7 @@ class ClientCore(Generic[TransportT]):
         headers: dict[str, str] = {}
         for param in operation.params:
             value = arguments.get(param.python_name, UNSET)
-            where = child_path(f"${param.location}", param.wire_name)
+            where = _param_path(param.location, param.wire_name)
             if value is UNSET or (value is None and not param.required):
                 if param.required:
                     violations.append(Violation(where, "is required"))
@@ -458,8 +466,11 @@ class ClientCore(Generic[TransportT]):
         payload = self._encode_body(operation, body, headers, violations)
         if violations:
             raise RequestValidationError(operation.operation_id, violations)
-        # Not str.format: a parameter named "a.b" or "x[0]" would be read as attribute access.
-        url = self._base_url + _PATH_PARAMETER.sub(lambda match: path_values[match.group(1)], operation.path)
+        path = operation.path
+        if path_values:
+            # Not str.format: a parameter named "a.b" or "x[0]" would be read as attribute access.
+            path = _PATH_PARAMETER.sub(lambda match: path_values[match.group(1)], path)
+        url = self._base_url + path
         if query:
             url += "?" + urllib.parse.urlencode(query)
         return PreparedRequest(
@@ -559,15 +570,15 @@ class ClientCore(Generic[TransportT]):
         )
 
     def _parse_json(self, response: Response, exact_numbers: bool = False) -> Any:
-        content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if content_type and not (content_type in _JSON_TYPES or content_type.endswith("+json")):
-            raise self._decode_error(response, f"expected a JSON response, got content type {content_type!r}")
+        content_type = response.headers.get("content-type", "")
+        if content_type != "application/json":  # else the usual answer, nothing to normalise
+            content_type = content_type.split(";", 1)[0].strip().lower()
+            if content_type and not (content_type in _JSON_TYPES or content_type.endswith("+json")):
+                raise self._decode_error(response, f"expected a JSON response, got content type {content_type!r}")
         try:
-            text = response.body.decode("utf-8")
+            return loads(response.body, decimals=exact_numbers)  # the bytes: orjson reads them as they are
         except UnicodeDecodeError as exc:
             raise self._decode_error(response, f"response is not valid UTF-8 (byte {exc.start})") from None
-        try:
-            return loads(text, decimals=exact_numbers)
         except json.JSONDecodeError as exc:
             reason = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             raise self._decode_error(response, reason) from None
@@ -617,11 +628,10 @@ class ClientCore(Generic[TransportT]):
                     )
             if not unwrap:
                 return data
-            if not pointer_has(data, envelope.data):
-                if self._strict_responses:
-                    raise self._decode_error(response, f"the response envelope has no payload at {envelope.data!r}")
-                return UNSET  # _structure reports it
-            return pointer_get(data, envelope.data)
+            payload = pointer_get(data, envelope.data, UNSET)
+            if payload is UNSET and self._strict_responses:
+                raise self._decode_error(response, f"the response envelope has no payload at {envelope.data!r}")
+            return payload  # UNSET when absent: _structure reports it
         raise self._status_error(operation, response, prepared)
 
     def _status_error(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -196,13 +197,18 @@ class OperationSpec:
 _MISSING = object()
 
 
+@functools.lru_cache(maxsize=256)
+def _tokens(pointer: str) -> tuple[str, ...]:
+    # The schema's pointers are few and read on every response: split each once.
+    return tuple(raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:])
+
+
 def pointer_get(document: Any, pointer: str | None, default: Any = None) -> Any:
     """The value at a JSON pointer, or ``default`` when it is absent."""
     if pointer is None:
         return default
     node = document
-    for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
+    for token in _tokens(pointer):
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
