@@ -533,6 +533,9 @@ def _structure_field(
     elif member_hook is _structure_datetime or member_hook is _structure_date:
         namespace[f"_p{index}"] = parse_datetime if member_hook is _structure_datetime else parse_date
         branches.append(("v.__class__ is _str", [f"{target} = _p{index}(v)"]))
+    elif member_hook is _structure_decimal:  # an integer amount, as _structure_decimal reads it
+        namespace["_Decimal"], namespace["_int"] = Decimal, int
+        branches.append(("c is _int", [f"{target} = _Decimal(v)"]))
     if not branches:
         return [*lines, f"{target} = {call}"]
     for position, (test, statements) in enumerate(branches):
