@@ -513,7 +513,7 @@ class ClientCore(Generic[TransportT]):
         violations += self._validator.validate(wire_body, operation.body_schema, "$")
         if violations:
             return None
-        payload = _to_json(wire_body, violations)
+        payload = _to_json(wire_body, violations)  # valid, so every number in it is finite
         if payload is not None:
             headers["Content-Type"] = media_type
         return payload
@@ -998,9 +998,9 @@ def _to_wire(body: Any, violations: list[Violation]) -> Any:
 
 
 def _to_json(value: Any, violations: list[Violation]) -> bytes | None:
-    """UTF-8 JSON, or None with a violation when JSON cannot carry the value."""
+    """UTF-8 JSON of a validated body, or None with a violation when JSON cannot carry the value."""
     try:
-        return dumps(value)
+        return dumps(value, finite=True)  # the validator accepts no NaN or infinity, anywhere
     except (ValueError, TypeError, RecursionError, UnicodeEncodeError) as exc:
         # ValueError also covers NaN/Infinity and integers too long to write.
         violations.append(Violation("$", f"cannot be written as JSON: {type(exc).__name__}: {str(exc)[:100]}"))

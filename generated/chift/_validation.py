@@ -8,6 +8,9 @@ semantics follow JSON Schema draft 2020-12 (and the ``jsonschema`` package's for
 A ``decimal.Decimal`` is a number like an int or a float; against ``minimum``, ``maximum``,
 ``exclusive*`` and ``multipleOf`` it is compared exactly, each bound read as the decimal its
 JSON text says (``0.1`` is one tenth), and it must be finite and within the range of a double.
+JSON has no NaN and no infinity, so no schema accepts one, not ``true`` either: the items and
+properties a schema leaves free are searched for them (see ``_applies_others``). A valid value
+can therefore be written by a writer that would turn them into ``null`` unseen (orjson).
 
 Two implementations of the same semantics live here. The interpreter (``SchemaValidator._check``
 and friends) walks the schema and says what is wrong, where. Because almost every request is
@@ -265,10 +268,10 @@ class SchemaValidator:
         return entry
 
     def _violations(self, value: Any, schema: Any, path: str = "$") -> list[Violation]:
-        """Every violation, found by the interpreter (the reference the compiled checks follow)."""
+        """Every violation, found by the interpreter (the reference the compiled checks follow), each once."""
         violations: list[Violation] = []
         self._check(value, schema, path, violations, 0)
-        return violations
+        return list(dict.fromkeys(violations))  # a NaN may be found by a schema and by a sibling in allOf
 
     def _resolve(self, ref: str) -> Any:
         if not ref.startswith(_REF_PREFIX):
@@ -277,6 +280,8 @@ class SchemaValidator:
 
     def _check(self, value: Any, schema: Any, path: str, out: list[Violation], depth: int) -> None:
         if schema is True or schema is None:
+            if not _all_finite(value):
+                self._check_finite(value, path, out)
             return
         if schema is False:
             out.append(Violation(path, "is not allowed here"))
@@ -308,6 +313,27 @@ class SchemaValidator:
             self._check_object(value, schema, path, out, depth)
         self._check_combinators(value, schema, path, out, depth)
 
+    def _check_finite(self, value: Any, path: str, out: list[Violation]) -> None:
+        """A value no schema constrains (``true``, an unknown key): every number in it must still be finite."""
+        pending = [(value, path)]
+        while pending:
+            item, where = pending.pop()
+            if isinstance(item, (float, Decimal)):
+                self._check_number(item, {}, where, out)
+                continue
+            if isinstance(item, (list, tuple)):
+                members: Iterable[tuple[Any, Any]] = enumerate(item)
+            elif isinstance(item, dict):
+                members = item.items()
+            else:
+                continue
+            # Only the members holding such a number are named (a key no path can hold raises nowhere).
+            pending.extend(
+                (member, child_path(where, key) if isinstance(key, (str, int)) else f"{where}[{key!r}]")
+                for key, member in reversed(list(members))
+                if not _all_finite(member)
+            )
+
     def _check_string(self, value: str, schema: Mapping[str, Any], path: str, out: list[Violation]) -> None:
         length = len(value)
         if "maxLength" in schema and length > schema["maxLength"]:
@@ -321,7 +347,7 @@ class SchemaValidator:
         if check is not None and not check[0](value):
             out.append(Violation(path, f"must be {check[1]}"))
 
-    def _check_number(self, value: float, schema: Mapping[str, Any], path: str, out: list[Violation]) -> None:
+    def _check_number(self, value: float | Decimal, schema: Mapping[str, Any], path: str, out: list[Violation]) -> None:
         if isinstance(value, Decimal):
             out.extend(Violation(path, problem) for problem in _decimal_problems(value, schema))
             return
@@ -354,6 +380,9 @@ class SchemaValidator:
         if "items" in schema:
             for index in range(len(prefix), count):
                 self._check(value[index], schema["items"], child_path(path, index), out, depth + 1)
+        elif not _applies_others(schema):
+            for index in range(len(prefix), count):
+                self._check(value[index], True, child_path(path, index), out, depth + 1)
         if schema.get("uniqueItems"):
             for index in range(1, count):
                 if any(_equal(value[index], earlier) for earlier in value[:index]):
@@ -372,6 +401,7 @@ class SchemaValidator:
         properties = schema.get("properties", {})
         patterns = schema.get("patternProperties", {})
         additional = schema.get("additionalProperties", True)
+        free = additional is True and not _applies_others(schema)
         for key, item in value.items():
             matched = False
             if key in properties:
@@ -388,6 +418,8 @@ class SchemaValidator:
                     out.append(Violation(child_path(path, key), message))
                 elif additional is not True:
                     self._check(item, additional, child_path(path, key), out, depth + 1)
+                elif free and not _all_finite(item):
+                    self._check_finite(item, child_path(path, key), out)
         if additional is not False:  # else the unknown keys are violations of their own, with the hint
             for name in missing:
                 wrong = _same_but_case(name, [key for key in value if key not in properties])
@@ -491,6 +523,44 @@ def _finite(value: Any) -> bool:
     return not isinstance(value, float) or math.isfinite(value)
 
 
+_APPLICATORS = ("$ref", "allOf", "anyOf", "oneOf")
+
+
+def _applies_others(schema: Mapping[str, Any]) -> bool:
+    """Whether other schemas apply to the whole value (``$ref``, ``allOf``, ``anyOf``, ``oneOf``).
+
+    JSON has no NaN and no infinity, so no schema accepts one; the items and properties a schema
+    leaves free are searched for them, but only by a schema that applies no other: there, the
+    ones that apply (one at least, when the value is valid) search what they leave free.
+    """
+    return any(keyword in schema for keyword in _APPLICATORS)
+
+
+def _all_finite(value: Any) -> bool:
+    """Whether every number in ``value``, at any depth, is finite (``_finite``)."""
+    pending = [value]
+    pop, extend, isfinite = pending.pop, pending.extend, math.isfinite
+    while pending:
+        item = pop()
+        kind = item.__class__
+        if kind is str or item is None or kind is int or kind is bool:  # the usual leaves first
+            continue
+        if kind is dict:
+            extend(item.values())
+        elif kind is list:
+            extend(item)
+        elif kind is float:
+            if not isfinite(item):
+                return False
+        elif isinstance(item, dict):
+            extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            extend(item)
+        elif isinstance(item, (float, Decimal)) and not _finite(item):
+            return False
+    return True
+
+
 def _type_matches(value: Any, kinds: tuple[str, ...]) -> bool:
     return any(_is_type(value, kind) for kind in kinds)
 
@@ -502,7 +572,9 @@ def _unique(value: Any) -> bool:
     return not any(any(_equal(value[index], earlier) for earlier in value[:index]) for index in range(1, count))
 
 
-_PASS: _Compiled = (_JSON_CLASSES, _always)
+_PASS: _Compiled = (frozenset({_NONE_TYPE, bool, int, str}), _all_finite)
+"""The check of ``true``: any JSON value, so no NaN or infinity inside."""
+_NO_REFERENCE: _Compiled = (_JSON_CLASSES, _always)
 _FAIL: _Compiled = (frozenset(), _never)
 
 
@@ -567,8 +639,9 @@ class _Compiler:
             if numbers_reachable and any(keyword in schema for keyword in _NUMBER_KEYWORDS)
             else None
         )
-        arrays = self._array_check(schema, inner) if "array" in passing else None
-        objects = self._object_check(schema, inner) if "object" in passing else None
+        free = not _applies_others(schema)  # then what this schema leaves free must hold finite numbers
+        arrays = self._array_check(schema, inner, free) if "array" in passing else None
+        objects = self._object_check(schema, inner, free) if "object" in passing else None
         combinators = self._combinators(schema, inner)
         enum: tuple[Any, ...] | None = tuple(schema["enum"]) if "enum" in schema else None
         enum_strings = (
@@ -580,7 +653,7 @@ class _Compiler:
             steps.append(_enum_check(enum, enum_strings))
         if "const" in schema:
             steps.append(_const_check(schema["const"]))
-        groups = _group_check(strings, numbers, arrays, objects, numbers_reachable)
+        groups = _group_check(strings, numbers, arrays, objects, numbers_reachable, free)
         if groups is not None:
             steps.append(groups)
         if combinators is not None:
@@ -604,9 +677,9 @@ class _Compiler:
                 str: strings or _always,
                 int: numbers or _always,
                 float: numbers or math.isfinite,
-                list: arrays or _always,
-                tuple: arrays or _always,
-                dict: objects or _always,
+                list: arrays or _all_finite,  # a plain schema applies no other: it is free
+                tuple: arrays or _all_finite,
+                dict: objects or _all_finite,
             }
         else:  # a value of another class equals none of the options
             handlers = dict.fromkeys(_JSON_CLASSES, _never)
@@ -737,7 +810,7 @@ class _Compiler:
 
         return check
 
-    def _array_check(self, schema: Mapping[str, Any], inner: int) -> _Check | None:
+    def _array_check(self, schema: Mapping[str, Any], inner: int, free: bool) -> _Check | None:
         has_max, max_items = _keyword(schema, "maxItems")
         has_min, min_items = _keyword(schema, "minItems")
         prefix = [self.compile(member, inner) for member in schema.get("prefixItems", [])]
@@ -746,7 +819,8 @@ class _Compiler:
         unique = bool(schema.get("uniqueItems"))
         if not (has_max or has_min or prefix or items is not None or unique):
             return None
-        item_trivial, item_check = items if items is not None else _PASS
+        rest = items if items is not None else _PASS if free else None
+        item_trivial, item_check = rest or _PASS
         if items is not None and not (has_max or has_min or prefix or unique):
 
             def check_items(value: Any) -> bool:
@@ -768,7 +842,7 @@ class _Compiler:
             for item, (trivial, member_check) in zip(value, prefix, strict=False):
                 if item.__class__ not in trivial and not member_check(item):
                     valid = False
-            if items is not None:
+            if rest is not None:
                 for item in value[skip:] if skip else value:
                     if item.__class__ not in item_trivial and not item_check(item):
                         valid = False
@@ -778,7 +852,7 @@ class _Compiler:
 
         return check
 
-    def _object_check(self, schema: Mapping[str, Any], inner: int) -> _Check | None:
+    def _object_check(self, schema: Mapping[str, Any], inner: int, free: bool) -> _Check | None:
         required = tuple(schema.get("required", ()))
         has_max, max_properties = _keyword(schema, "maxProperties")
         has_min, min_properties = _keyword(schema, "minProperties")
@@ -812,7 +886,10 @@ class _Compiler:
                 valid = check_counts(value) if counted else True
                 for key, item in value.items():
                     known = lookup(key)
-                    if known is not None and item.__class__ not in known[0] and not known[1](item):
+                    if known is None:
+                        if free and not _all_finite(item):
+                            valid = False
+                    elif item.__class__ not in known[0] and not known[1](item):
                         valid = False
                 return valid
 
@@ -838,6 +915,8 @@ class _Compiler:
                         raise TypeError(f"property name {key!r} is not a string"[:200])
                     if cls not in extra_trivial and not extra_check(item):
                         valid = False
+                elif not matched and free and not _all_finite(item):
+                    valid = False
             return valid
 
         return check
@@ -938,12 +1017,21 @@ def _const_check(const: Any) -> _Check:
 
 
 def _group_check(
-    strings: _Check | None, numbers: _Check | None, arrays: _Check | None, objects: _Check | None, numbers_too: bool
+    strings: _Check | None,
+    numbers: _Check | None,
+    arrays: _Check | None,
+    objects: _Check | None,
+    numbers_too: bool,
+    free: bool,
 ) -> _Check | None:
-    """The keywords of the value's class, dispatched as the interpreter does (str, number, array, object)."""
+    """The keywords of the value's class, dispatched as the interpreter does (str, number, array, object).
+
+    With ``free``, an array or object without keywords of its own is searched for NaN and infinities.
+    """
     if strings is None and arrays is None and objects is None and numbers is None:
-        return _finite if numbers_too else None
+        return _all_finite if free else _finite if numbers_too else None
     number_check = numbers or _finite
+    unconstrained = _all_finite if free else _always
 
     def check(value: Any) -> bool:
         if isinstance(value, str):
@@ -951,9 +1039,9 @@ def _group_check(
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return number_check(value)
         if isinstance(value, (list, tuple)):
-            return arrays is None or arrays(value)
+            return (arrays or unconstrained)(value)
         if isinstance(value, dict):
-            return objects is None or objects(value)
+            return (objects or unconstrained)(value)
         return True
 
     return check
@@ -973,7 +1061,7 @@ def _sequence(
             return second(value) and valid
 
         return check_both
-    ref_trivial, ref_check = ref or _PASS
+    ref_trivial, ref_check = ref or _NO_REFERENCE
     checks = tuple(steps)
 
     def check(value: Any) -> bool:

@@ -151,7 +151,7 @@ def test_amounts_a_vendor_cannot_read_are_violations_and_nothing_is_sent(
     assert loopback.requests == []
 
 
-def test_a_dict_body_with_decimals_is_sent_exactly_and_nan_in_an_unknown_field_is_refused(
+def test_a_dict_body_with_decimals_is_sent_exactly_and_nan_in_an_unknown_field_is_refused_by_its_path(
     loopback: LoopbackServer,
 ) -> None:
     body = chift.unstructure(invoice_in())
@@ -161,9 +161,17 @@ def test_a_dict_body_with_decimals_is_sent_exactly_and_nan_in_an_unknown_field_i
         client.create_accounting_invoice(consumer_id="consumer-1", body=body)
         (call,) = loopback.requests
         assert b'"unit_price":0.3333333333333333333333333333,' in call.body
-        # No schema covers an unknown field, but JSON cannot carry NaN: refused before sending.
-        with pytest.raises(chift.errors.RequestValidationError, match="cannot be written as JSON"):
+        # No schema covers an unknown field, but JSON cannot carry NaN: refused before sending, where it is.
+        with pytest.raises(chift.errors.RequestValidationError) as caught:
             client.create_accounting_invoice(consumer_id="consumer-1", body={**body, "note": [None, float("nan")]})
+        assert [str(violation) for violation in caught.value.violations] == ["$.note[1]: must be a finite number"]
+        # The same in a model's unknown fields, at any depth.
+        model = attrs.evolve(invoice_in(), extra_fields={"meta": {"ratios": [1.5, float("-inf")]}})
+        with pytest.raises(chift.errors.RequestValidationError) as caught:
+            client.create_accounting_invoice(consumer_id="consumer-1", body=model)
+        assert [str(violation) for violation in caught.value.violations] == [
+            "$.meta.ratios[1]: must be a finite number"
+        ]
     assert len(loopback.requests) == 1
 
 

@@ -131,12 +131,13 @@ REPLACEMENTS: tuple[Any, ...] = (
 _REMOVE = object()
 
 
-def json_values() -> st.SearchStrategy[Any]:
+def json_values(*, finite: bool = False) -> st.SearchStrategy[Any]:
+    """Values of JSON's classes; with NaN and the infinities (which no schema accepts) unless ``finite``."""
     scalars = (
         st.none()
         | st.booleans()
         | st.integers()
-        | st.floats(allow_nan=True, allow_infinity=True)
+        | st.floats(allow_nan=not finite, allow_infinity=not finite)
         | st.text(max_size=12)
         | st.sampled_from(REPLACEMENTS[:30])
     )
@@ -258,7 +259,9 @@ def leaf(kind: str, schema: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 def instances(schema: Any, components: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
     """Instances of ``schema``, most of them valid (validity is not needed: both sides must agree)."""
-    if schema is True or schema is None or schema is False or schema.get("enum") == []:
+    if schema is True or schema is None:
+        return json_values(finite=True)
+    if schema is False or schema.get("enum") == []:
         return json_values()  # nothing is valid against False or an empty enum: any value will do
     if "$ref" in schema:
         if depth > 8:
@@ -300,7 +303,7 @@ def objects(schema: dict[str, Any], components: dict[str, Any], depth: int) -> s
     additional = schema.get("additionalProperties", True)
     if additional is False:
         return fixed
-    values = json_values() if additional in (True, None) else instances(additional, components, depth + 1)
+    values = json_values(finite=True) if additional in (True, None) else instances(additional, components, depth + 1)
     extra = st.dictionaries(st.text(max_size=8).filter(lambda key: key not in properties), values, max_size=2)
     return st.builds(lambda base, more: {**more, **base}, fixed, extra)
 
