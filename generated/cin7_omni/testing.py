@@ -34,11 +34,11 @@ be a plain function or a coroutine function (to simulate a slow server, for exam
 from __future__ import annotations
 
 import inspect
-import json
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
+from ._json import dumps
 from ._transport import Request, Response
 
 __all__ = ["AsyncMockTransport", "MockTransport", "Request", "Response", "json_response"]
@@ -47,10 +47,10 @@ H = TypeVar("H")
 
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
-    """A JSON response with ``body`` serialised."""
+    """A JSON response with ``body`` written as the package writes JSON (a ``Decimal`` with exactly its digits)."""
     merged = {"content-type": "application/json"}
     merged.update({name.lower(): value for name, value in (headers or {}).items()})
-    return Response(status=status, headers=merged, body=json.dumps(body).encode("utf-8"))
+    return Response(status=status, headers=merged, body=dumps(body))
 
 
 class _Recording(Generic[H]):

@@ -204,3 +204,15 @@ def test_an_operation_without_decimal_fields_keeps_floats(loopback: LoopbackServ
     assert chift._spec.OPERATIONS["create_invoicing_contact"].exact_numbers is False
     assert chift._spec.OPERATIONS["create_accounting_invoice"].exact_numbers is True
     assert type(result.extra_fields["score"]) is float
+
+
+def test_testing_json_response_writes_decimal_amounts_exactly() -> None:
+    # A canned answer built with Decimal amounts, as a user's test of their own code would.
+    answer = response_example("chift", "POST", INVOICES)
+    answer.update(untaxed_amount=Decimal(BIG), tax_amount=Decimal("0.30"), total=Decimal(BIG) + Decimal("0.30"))
+    transport = chift.testing.MockTransport(lambda request: chift.testing.json_response(200, answer))
+    client = chift.Client(token=CHIFT_STATIC_TOKEN, base_url="https://chift.test", transport=transport)
+    with client:
+        result = client.create_accounting_invoice(consumer_id="consumer-1", body=invoice_in())
+    assert (str(result.untaxed_amount), str(result.tax_amount)) == (BIG, "0.30")
+    assert result.total == Decimal("12345678901234568.19")
