@@ -50,6 +50,9 @@ MAX_NAME = 48
 ITER_PREFIX = "iter_"
 """The prefix of a paginated operation's sibling that walks every page."""
 
+GROUP_MEMBERS = ("with_response",)
+"""What a group's class defines besides the operations: no method may take these names."""
+
 _SEPARATOR = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -193,9 +196,11 @@ def _prefer_short(candidates: dict[int, tuple[str, str]]) -> dict[int, str]:
 class _Scope:
     """Names taken in one namespace (a group's class, or the client), each with its owner."""
 
-    def __init__(self, where: str, reserved: Iterable[str]) -> None:
+    def __init__(self, where: str, reserved: Iterable[str], itself: str) -> None:
         self.where = where
         self.owners: dict[str, str] = dict.fromkeys(reserved, "")
+        self.itself = itself
+        """Who owns the reserved names, for messages."""
 
     def free(self, name: str, paginated: bool) -> bool:
         """Whether ``name`` (and, for a paginated operation, its ``iter_`` sibling) is free."""
@@ -214,7 +219,7 @@ class _Scope:
         if name == wanted:
             return name, None
         if wanted in self.owners:
-            taken = f"{wanted!r} is taken by {self.owners[wanted] or 'the client itself'}"
+            taken = f"{wanted!r} is taken by {self.owners[wanted] or self.itself}"
         else:
             taken = f"{ITER_PREFIX + wanted!r}, its iter_ method, is taken by {self.owners[ITER_PREFIX + wanted]}"
         message = f"{self.where}: {taken}; this one is named {name!r} (set x-name to choose)"
@@ -229,7 +234,7 @@ def assign_names(
     # A repeated operationId is the checker's error: the names it makes clash are not reported again.
     counts = Counter(entry.operation_id for entry in operations if entry.operation_id)
     repeated = {operation_id for operation_id, count in counts.items() if count > 1}
-    client = _Scope("flat on the client", client_members)
+    client = _Scope("flat on the client", client_members, "the client itself")
     groups: dict[str, GroupName] = {}
     for entry in operations:
         wanted = _group_of(entry)
@@ -237,7 +242,10 @@ def assign_names(
             name, clash = client.take(wanted, f"the group of tag {entry.tag!r}", entry.pointer, False, MAX_NAME)
             problems += [clash] if clash else []
             groups[wanted] = GroupName(name, entry.tag, pascal_case(name) + "Operations")
-    scopes = {group.name: _Scope(f"in group {group.name!r}", ()) for group in groups.values()}
+    scopes = {
+        group.name: _Scope(f"in group {group.name!r}", GROUP_MEMBERS, "the group's class itself")
+        for group in groups.values()
+    }
     in_group: dict[int, str] = {}
     # x-name first: a name chosen in the schema never yields to a derived one.
     for index, entry in enumerate(operations):
@@ -245,8 +253,9 @@ def assign_names(
         if entry.x_name is not None and wanted is not None:
             scope = scopes[groups[wanted].name]
             if not scope.free(entry.x_name, entry.paginated):
-                holder = scope.owners.get(entry.x_name) or scope.owners.get(ITER_PREFIX + entry.x_name)
-                message = f"{scope.where}: {entry.x_name!r} clashes with the x-name of {holder}"
+                holder = scope.owners.get(entry.x_name, scope.owners.get(ITER_PREFIX + entry.x_name))
+                owner = f"the x-name of {holder}" if holder else scope.itself
+                message = f"{scope.where}: {entry.x_name!r} clashes with {owner}"
                 problems.append(Problem(join_pointer(entry.pointer, "x-name"), message))
             in_group[index] = scope.take(entry.x_name, _label(entry), entry.pointer, entry.paginated, MAX_NAME)[0]
     group_of = {index: groups[wanted].name for index, entry in enumerate(operations) if (wanted := _group_of(entry))}

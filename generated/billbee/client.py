@@ -29,9 +29,11 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "AsyncClient",
     "AsyncCustomersOperations",
+    "AsyncCustomersOperationsWithResponse",
     "AsyncWithResponse",
     "Client",
     "CustomersOperations",
+    "CustomersOperationsWithResponse",
     "WithResponse",
 ]
 
@@ -45,10 +47,24 @@ class CustomersOperations:
     A view of its client: the same connections, credentials, retries and rate limits.
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_client", "_with_response")
+    _with_response: CustomersOperationsWithResponse
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    @property
+    def with_response(self) -> CustomersOperationsWithResponse:
+        """These methods, the same arguments, each returning a ``CallResponse``.
+
+        As ``client.with_response`` does for the flat methods: the result beside the status,
+        headers, raw body, request id and idempotency key.
+        """
+        try:
+            return self._with_response
+        except AttributeError:  # made on first use
+            self._with_response = CustomersOperationsWithResponse(self)
+            return self._with_response
 
     def create_customer(
         self,
@@ -95,10 +111,24 @@ class AsyncCustomersOperations:
     A view of its client: the same connections, credentials, retries and rate limits.
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_client", "_with_response")
+    _with_response: AsyncCustomersOperationsWithResponse
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    @property
+    def with_response(self) -> AsyncCustomersOperationsWithResponse:
+        """These methods, the same arguments, each returning a ``CallResponse`` (awaited).
+
+        As ``client.with_response`` does for the flat methods: the result beside the status,
+        headers, raw body, request id and idempotency key.
+        """
+        try:
+            return self._with_response
+        except AttributeError:  # made on first use
+            self._with_response = AsyncCustomersOperationsWithResponse(self)
+            return self._with_response
 
     async def create_customer(
         self,
@@ -367,3 +397,23 @@ class AsyncWithResponse:
 
     def __init__(self, client: AsyncClient) -> None:
         self.create_customer = async_with_response(client.create_customer)
+
+
+class CustomersOperationsWithResponse:
+    """The operations of ``client.customers`` of a ``Client``, each returning a ``CallResponse``.
+
+    Reached as ``client.customers.with_response``; the names and arguments are those of the group's methods.
+    """
+
+    def __init__(self, group: CustomersOperations) -> None:
+        self.create_customer = with_response(group.create_customer)
+
+
+class AsyncCustomersOperationsWithResponse:
+    """The operations of ``client.customers`` of an ``AsyncClient``, each a coroutine returning a ``CallResponse``.
+
+    Reached as ``client.customers.with_response``; the names and arguments are those of the group's methods.
+    """
+
+    def __init__(self, group: AsyncCustomersOperations) -> None:
+        self.create_customer = async_with_response(group.create_customer)

@@ -32,9 +32,11 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "AsyncClient",
     "AsyncContactsOperations",
+    "AsyncContactsOperationsWithResponse",
     "AsyncWithResponse",
     "Client",
     "ContactsOperations",
+    "ContactsOperationsWithResponse",
     "WithResponse",
 ]
 
@@ -48,10 +50,24 @@ class ContactsOperations:
     A view of its client: the same connections, credentials, retries and rate limits.
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_client", "_with_response")
+    _with_response: ContactsOperationsWithResponse
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    @property
+    def with_response(self) -> ContactsOperationsWithResponse:
+        """These methods, the same arguments, each returning a ``CallResponse``.
+
+        As ``client.with_response`` does for the flat methods: the result beside the status,
+        headers, raw body, request id and idempotency key.
+        """
+        try:
+            return self._with_response
+        except AttributeError:  # made on first use
+            self._with_response = ContactsOperationsWithResponse(self)
+            return self._with_response
 
     def create_contacts(
         self,
@@ -105,10 +121,24 @@ class AsyncContactsOperations:
     A view of its client: the same connections, credentials, retries and rate limits.
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_client", "_with_response")
+    _with_response: AsyncContactsOperationsWithResponse
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    @property
+    def with_response(self) -> AsyncContactsOperationsWithResponse:
+        """These methods, the same arguments, each returning a ``CallResponse`` (awaited).
+
+        As ``client.with_response`` does for the flat methods: the result beside the status,
+        headers, raw body, request id and idempotency key.
+        """
+        try:
+            return self._with_response
+        except AttributeError:  # made on first use
+            self._with_response = AsyncContactsOperationsWithResponse(self)
+            return self._with_response
 
     async def create_contacts(
         self,
@@ -388,3 +418,23 @@ class AsyncWithResponse:
 
     def __init__(self, client: AsyncClient) -> None:
         self.create_contacts = async_with_response(client.create_contacts)
+
+
+class ContactsOperationsWithResponse:
+    """The operations of ``client.contacts`` of a ``Client``, each returning a ``CallResponse``.
+
+    Reached as ``client.contacts.with_response``; the names and arguments are those of the group's methods.
+    """
+
+    def __init__(self, group: ContactsOperations) -> None:
+        self.create_contacts = with_response(group.create_contacts)
+
+
+class AsyncContactsOperationsWithResponse:
+    """The operations of ``client.contacts`` of an ``AsyncClient``, each a coroutine returning a ``CallResponse``.
+
+    Reached as ``client.contacts.with_response``; the names and arguments are those of the group's methods.
+    """
+
+    def __init__(self, group: AsyncContactsOperations) -> None:
+        self.create_contacts = async_with_response(group.create_contacts)

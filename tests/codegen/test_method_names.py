@@ -181,3 +181,13 @@ def test_x_pagination_pointers_must_exist_in_the_response() -> None:
     assert any("x-pagination/total" in text and "'/count'" in text for text in _spec_problems(broken))
     broken["paths"]["/consumers/{consumer_id}/things"]["get"]["x-pagination"] = {**pages, "items": "/total"}
     assert any("x-pagination/items: must point to an array" in text for text in _spec_problems(broken))
+
+
+def test_a_group_method_never_takes_with_response() -> None:
+    # client.<group>.with_response is the group's view returning CallResponse: no operation may shadow it.
+    names, _, problems = assign_names([entry("things_with_response")], CLIENT_MEMBERS)
+    assert [(name.group, name.name) for name in names] == [("things", "with_response_2")]
+    assert "'with_response' is taken by the group's class itself" in problems[0].message
+    _, _, problems = assign_names([entry("things_get", x_name="with_response")], CLIENT_MEMBERS)
+    errors = [problem.message for problem in problems if problem.severity is Severity.ERROR]
+    assert errors == ["in group 'things': 'with_response' clashes with the group's class itself"]
