@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +41,7 @@ try:  # the ignores keep mypy --strict quiet with orjson installed and without i
 except ImportError:
     orjson = None  # type: ignore[assignment,unused-ignore]
 
-__all__ = ["decimal_text", "dumps", "fraction_decimal", "loads"]
+__all__ = ["decimal_text", "dumps", "finite_numbers", "fraction_decimal", "loads"]
 
 _orjson: Any = orjson if hasattr(orjson, "Fragment") else None  # Fragment came with orjson 3.9
 """The orjson module, or None: then the standard library does all the work."""
@@ -105,14 +106,17 @@ def _orjson_default(value: Any) -> Any:
     raise TypeError  # the standard library decides (and refuses NaN)
 
 
-def _non_finite(value: Any) -> bool:
-    """Whether a float NaN or infinity is anywhere in ``value`` (orjson writes them ``null``)."""
+def finite_numbers(value: Any, decimal_check: Callable[[Decimal], bool] | None = None) -> bool:
+    """Whether every float anywhere in ``value`` is finite (orjson writes NaN and the infinities ``null``).
+
+    With ``decimal_check``, every ``Decimal`` must pass it too (the request validator's test).
+    """
     pending = [value]
     pop, extend, isfinite = pending.pop, pending.extend, math.isfinite
     while pending:
         item = pop()
         kind = item.__class__
-        if kind is str or item is None:  # the usual leaves first, by exact class
+        if kind is str or item is None or kind is int or kind is bool:  # the usual leaves first, by exact class
             continue
         if kind is dict:
             extend(item.values())
@@ -120,14 +124,17 @@ def _non_finite(value: Any) -> bool:
             extend(item)
         elif kind is float:
             if not isfinite(item):
-                return True
+                return False
         elif isinstance(item, dict):
             extend(item.values())
         elif isinstance(item, (list, tuple)):
             extend(item)
-        elif isinstance(item, float) and not isfinite(item):
-            return True
-    return False
+        elif isinstance(item, float):
+            if not isfinite(item):
+                return False
+        elif decimal_check is not None and isinstance(item, Decimal) and not decimal_check(item):
+            return False
+    return True
 
 
 def dumps(value: Any, *, finite: bool = False) -> bytes:
@@ -145,7 +152,7 @@ def dumps(value: Any, *, finite: bool = False) -> bytes:
             pass
         else:
             differs = _SMALL_FRACTION in text or _SMALL_EXPONENT.search(text) is not None
-            if not differs and (finite or b"null" not in text or not _non_finite(value)):
+            if not differs and (finite or b"null" not in text or finite_numbers(value)):
                 return text
     decimals = 0
 

@@ -37,6 +37,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from ._json import finite_numbers
 from .errors import Violation
 
 __all__ = ["SchemaValidator", "child_path", "json_type", "pattern_regex"]
@@ -538,27 +539,7 @@ def _applies_others(schema: Mapping[str, Any]) -> bool:
 
 def _all_finite(value: Any) -> bool:
     """Whether every number in ``value``, at any depth, is finite (``_finite``)."""
-    pending = [value]
-    pop, extend, isfinite = pending.pop, pending.extend, math.isfinite
-    while pending:
-        item = pop()
-        kind = item.__class__
-        if kind is str or item is None or kind is int or kind is bool:  # the usual leaves first
-            continue
-        if kind is dict:
-            extend(item.values())
-        elif kind is list:
-            extend(item)
-        elif kind is float:
-            if not isfinite(item):
-                return False
-        elif isinstance(item, dict):
-            extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            extend(item)
-        elif isinstance(item, (float, Decimal)) and not _finite(item):
-            return False
-    return True
+    return finite_numbers(value, _finite)
 
 
 def _type_matches(value: Any, kinds: tuple[str, ...]) -> bool:

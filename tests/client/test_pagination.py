@@ -184,6 +184,7 @@ def test_groups_are_typed_attributes_sharing_the_client(paged: ModuleType) -> No
         "get_things",
         "iter_get_enveloped",
         "iter_get_things",
+        "with_response",  # the group's CallResponse view
     ]
     # Flat, every operation keeps a method; an operation without a tag is only flat.
     for flat in ("things_get_things", "iter_things_get_things", "get_thing", "thing_get_enveloped", "list_linked"):

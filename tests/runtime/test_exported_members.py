@@ -85,7 +85,7 @@ MODULE_EXPORTS = {
     "_datetimes": ["WireDatetime", "format_date", "format_datetime", "parse_date", "parse_datetime"],
     "_enums": ["OpenEnum", "OpenIntEnum", "OpenStrEnum"],
     "_httpx": ["INSTALL_HINT", "HttpxTransport"],
-    "_json": ["decimal_text", "dumps", "fraction_decimal", "loads"],
+    "_json": ["decimal_text", "dumps", "finite_numbers", "fraction_decimal", "loads"],
     "_operation": [
         "KEY_SOURCE",
         "Batch",
@@ -157,11 +157,26 @@ MODULE_EXPORTS = {
 """Each module's ``__all__``: every runtime module (codegen/templates/runtime) and client.py."""
 
 GROUP_CLASSES = {
-    "billbee": ["CustomersOperations", "AsyncCustomersOperations"],
-    "cin7_omni": ["ContactsOperations", "AsyncContactsOperations"],
-    "formation": ["ContactsOperations", "AsyncContactsOperations"],
+    "billbee": [
+        "CustomersOperations",
+        "AsyncCustomersOperations",
+        "CustomersOperationsWithResponse",
+        "AsyncCustomersOperationsWithResponse",
+    ],
+    "cin7_omni": [
+        "ContactsOperations",
+        "AsyncContactsOperations",
+        "ContactsOperationsWithResponse",
+        "AsyncContactsOperationsWithResponse",
+    ],
+    "formation": [
+        "ContactsOperations",
+        "AsyncContactsOperations",
+        "ContactsOperationsWithResponse",
+        "AsyncContactsOperationsWithResponse",
+    ],
 }
-"""client.py also exports the classes of each group of operations (one per first tag), sync and async."""
+"""client.py also exports each group's class (one per first tag) and its ``with_response`` view, sync and async."""
 
 RUNTIME_MODULES = sorted(path.stem for path in (REPO / "codegen" / "templates" / "runtime").glob("*.py"))
 

@@ -131,6 +131,14 @@ REPLACEMENTS: tuple[Any, ...] = (
 _REMOVE = object()
 
 
+def _finite_json(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def json_values(*, finite: bool = False) -> st.SearchStrategy[Any]:
     """Values of JSON's classes; with NaN and the infinities (which no schema accepts) unless ``finite``."""
     scalars = (
@@ -139,7 +147,7 @@ def json_values(*, finite: bool = False) -> st.SearchStrategy[Any]:
         | st.integers()
         | st.floats(allow_nan=not finite, allow_infinity=not finite)
         | st.text(max_size=12)
-        | st.sampled_from(REPLACEMENTS[:30])
+        | st.sampled_from([value for value in REPLACEMENTS[:30] if not finite or _finite_json(value)])
     )
     return st.recursive(
         scalars,
@@ -265,7 +273,7 @@ def instances(schema: Any, components: dict[str, Any], depth: int = 0) -> st.Sea
         return json_values()  # nothing is valid against False or an empty enum: any value will do
     if "$ref" in schema:
         if depth > 8:
-            return json_values()  # a recursive component: stop here
+            return json_values(finite=True)  # a recursive component: stop here
         return instances(components[schema["$ref"][len(COMPONENT_REF) :]], components, depth + 1)
     for keyword in ("anyOf", "oneOf", "allOf"):
         if keyword in schema:
@@ -286,7 +294,7 @@ def instances(schema: Any, components: dict[str, Any], depth: int = 0) -> st.Sea
             branches.append(arrays(schema, components, depth))
         elif kind in _LEAF_KEYWORDS:
             branches.append(leaf(kind, schema))
-    return st.one_of(branches) if branches else json_values()
+    return st.one_of(branches) if branches else json_values(finite=True)
 
 
 def objects(schema: dict[str, Any], components: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:

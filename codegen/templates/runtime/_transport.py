@@ -317,9 +317,17 @@ def _send_by_deadline(connection: urllib3_connection.HTTPConnection) -> None:
             connection.sock.settimeout(left)
 
 
-class _HTTPConnection(urllib3_connection.HTTPConnection):
+if TYPE_CHECKING:
+    _Connection = urllib3_connection.HTTPConnection
+else:
+    _Connection = object
+
+
+class _DeadlineSending(_Connection):
+    """Sends by the attempt's deadline, and a small bytes body in the same write as the head (see ``_coalesce``)."""
+
     response_class = _DeadlineResponse
-    _head: bytes | None = None  # see _coalesce
+    _head: bytes | None = None
 
     def request(self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any) -> None:
         self._head = b"" if isinstance(body, bytes) and 0 < len(body) <= _CHUNK else None
@@ -335,25 +343,15 @@ class _HTTPConnection(urllib3_connection.HTTPConnection):
             super().send(sending)
 
 
-class _HTTPSConnection(urllib3_connection.HTTPSConnection):
-    response_class = _DeadlineResponse
-    _head: bytes | None = None  # see _coalesce
-
-    def request(self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any) -> None:
-        self._head = b"" if isinstance(body, bytes) and 0 < len(body) <= _CHUNK else None
-        try:
-            super().request(method, url, body, headers, **options)
-        finally:
-            self._head = None
-
-    def send(self, data: _Sendable) -> None:
-        sending = _coalesce(self, data)
-        if sending is not None:
-            _send_by_deadline(self)
-            super().send(sending)
+class _HTTPConnection(_DeadlineSending, urllib3_connection.HTTPConnection):
+    """urllib3's HTTP connection, sending and reading by the attempt's deadline."""
 
 
-def _coalesce(connection: _HTTPConnection | _HTTPSConnection, data: _Sendable) -> _Sendable | None:
+class _HTTPSConnection(_DeadlineSending, urllib3_connection.HTTPSConnection):
+    """urllib3's HTTPS connection, sending and reading by the attempt's deadline."""
+
+
+def _coalesce(connection: _DeadlineSending, data: _Sendable) -> _Sendable | None:
     """What to send now: None for the head of a request with a bytes body, the head and the body together next.
 
     urllib3 writes the request line and headers, then the body: two writes, two packets and,
