@@ -1002,7 +1002,7 @@ def _to_json(value: Any, violations: list[Violation]) -> bytes | None:
     try:
         return dumps(value, finite=True)  # the validator accepts no NaN or infinity, anywhere
     except (ValueError, TypeError, RecursionError, UnicodeEncodeError) as exc:
-        # ValueError also covers NaN/Infinity and integers too long to write.
+        # ValueError also covers integers too long to write (NaN and infinities fail validation first).
         violations.append(Violation("$", f"cannot be written as JSON: {type(exc).__name__}: {str(exc)[:100]}"))
         return None
 

@@ -26,7 +26,6 @@ __all__ = [
     "SchemeSpec",
     "TokenExchange",
     "pointer_get",
-    "pointer_has",
 ]
 
 
@@ -218,11 +217,6 @@ def pointer_get(document: Any, pointer: str | None, default: Any = None) -> Any:
         else:
             return default
     return node
-
-
-def pointer_has(document: Any, pointer: str) -> bool:
-    """Whether a JSON pointer exists in ``document``."""
-    return pointer_get(document, pointer, _MISSING) is not _MISSING
 
 
 @attrs.frozen

@@ -102,7 +102,6 @@ MODULE_EXPORTS = {
         "SchemeSpec",
         "TokenExchange",
         "pointer_get",
-        "pointer_has",
     ],
     "_ratelimit": ["RateLimiter"],
     "_tolerant": ["structure_tolerant"],
