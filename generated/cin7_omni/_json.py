@@ -256,6 +256,12 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# Made once, as json.loads does for its defaults (with other arguments it makes one per call);
+# shared by threads like json's own: a scan keeps its state to itself.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+_EXACT_DECODER = json.JSONDecoder(parse_float=fraction_decimal, parse_constant=_refuse_constant)
+
+
 def loads(text: str | bytes, *, decimals: bool = False) -> Any:
     """The JSON value of ``text`` (str or UTF-8 bytes); with ``decimals``, fractional numbers as exact ``Decimal``.
 
@@ -272,6 +278,8 @@ def loads(text: str | bytes, *, decimals: bool = False) -> Any:
                 pass
     if isinstance(text, bytes):
         text = text.decode("utf-8")  # json.loads would also guess UTF-16 and UTF-32
+    if text.startswith("\ufeff"):  # json.loads checks this before decoding, with this message
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
     if decimals:
-        return json.loads(text, parse_float=fraction_decimal, parse_constant=_refuse_constant)
-    return json.loads(text, parse_constant=_refuse_constant)
+        return _EXACT_DECODER.decode(text)
+    return _DECODER.decode(text)
