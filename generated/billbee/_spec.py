@@ -199,6 +199,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         body_required=True,
         success_statuses=(200,),
         has_result=True,
+        result_schema={"anyOf": [{"$ref": "#/components/schemas/Customer"}, {"type": "null"}]},
         error_types={},
         envelope=Envelope(
             data="/Data",

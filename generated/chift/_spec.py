@@ -444,6 +444,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         body_required=True,
         success_statuses=(200,),
         has_result=True,
+        result_schema={"$ref": "#/components/schemas/Token"},
         error_types={
             "422": lambda: models.HTTPValidationError,
         },
@@ -466,6 +467,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         body_required=True,
         success_statuses=(200,),
         has_result=True,
+        result_schema={"$ref": "#/components/schemas/ContactItemOut"},
         error_types={
             "400": lambda: models.ChiftError,
             "409": lambda: models.ChiftError,
@@ -525,6 +527,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         body_required=True,
         success_statuses=(200,),
         has_result=True,
+        result_schema={"$ref": "#/components/schemas/InvoiceItemOut"},
         error_types={
             "400": lambda: models.ChiftError,
             "404": lambda: models.ChiftError,
@@ -578,6 +581,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         body_required=False,
         success_statuses=(200,),
         has_result=True,
+        result_schema={"$ref": "#/components/schemas/ApiTransactionLookupOut"},
         error_types={
             "404": lambda: models.ChiftError,
             "422": lambda: models.HTTPValidationError,

@@ -175,6 +175,8 @@ class OperationSpec:
     body_required: bool = False
     success_statuses: tuple[int, ...] = (200,)
     has_result: bool = True
+    result_schema: Mapping[str, Any] | None = None
+    """The JSON Schema of a 2XX response's payload (inside its envelope): ``strict_responses`` checks it."""
     error_types: Mapping[str, Callable[[], Any]] = attrs.field(factory=dict)
     """Status (``"422"``, ``"4XX"``, ``"default"``) -> a function giving the type its error body decodes into.
 

@@ -133,6 +133,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         body_required=True,
         success_statuses=(200,),
         has_result=True,
+        result_schema={"type": "array", "items": {"$ref": "#/components/schemas/BatchResultItem"}},
         error_types={},
         batch=Batch(
             index="/index",

@@ -108,6 +108,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         body_required=True,
         success_statuses=(200,),
         has_result=True,
+        result_schema={"$ref": "#/components/schemas/ContactOut"},
         error_types={
             "400": lambda: models.ErrorResponse,
             "401": lambda: models.ErrorResponse,

@@ -186,10 +186,12 @@ class Client(BaseClient):
             ``testing.MockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
         user_agent: the User-Agent header.
-        strict_responses: raise ``DecodeError`` when a 2XX JSON body breaks the schema. By
-            default the result is returned with the values as received, and an
-            ``errors.ResponseValidationWarning`` says where: an exception after a create
-            would hide a record that exists, and calling again would duplicate it.
+        strict_responses: raise ``DecodeError`` when a 2XX JSON body breaks the schema, any
+            keyword of it (formats, lengths, bounds, patterns and enums too). By default the
+            result is returned with the values as received, and an
+            ``errors.ResponseValidationWarning`` says where the typed result could not hold
+            them: an exception after a create would hide a record that exists, and calling
+            again would duplicate it.
 
     Raises:
         ConfigurationError: credentials are missing or ``base_url`` is not https.
@@ -283,10 +285,12 @@ class AsyncClient(AsyncBaseClient):
             ``testing.AsyncMockTransport`` answers from a function instead.
         max_response_bytes: larger response bodies raise ``ResponseTooLarge``.
         user_agent: the User-Agent header.
-        strict_responses: raise ``DecodeError`` when a 2XX JSON body breaks the schema. By
-            default the result is returned with the values as received, and an
-            ``errors.ResponseValidationWarning`` says where: an exception after a create
-            would hide a record that exists, and calling again would duplicate it.
+        strict_responses: raise ``DecodeError`` when a 2XX JSON body breaks the schema, any
+            keyword of it (formats, lengths, bounds, patterns and enums too). By default the
+            result is returned with the values as received, and an
+            ``errors.ResponseValidationWarning`` says where the typed result could not hold
+            them: an exception after a create would hide a record that exists, and calling
+            again would duplicate it.
 
     Raises:
         ConfigurationError: credentials are missing or ``base_url`` is not https; or

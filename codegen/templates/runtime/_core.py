@@ -408,7 +408,11 @@ class ClientCore(Generic[TransportT]):
     def _page_flow(self, pages: Pages, prepared: PreparedRequest) -> Flow[tuple[list[Any], Response]]:
         """One page of an iteration: send it like a single call; returns (its items as JSON, the response)."""
         response = yield from self._send_flow(prepared)
-        return pages.receive(self._decode(prepared.operation, response, prepared, unwrap=False), response), response
+        operation = prepared.operation
+        body = self._decode(operation, response, prepared, unwrap=False)
+        payload = body if operation.envelope is None else pointer_get(body, operation.envelope.data, UNSET)
+        self._check_payload(operation, payload, response)
+        return pages.receive(body, response), response
 
     def _token_flow(self, exchange: TokenExchange, secrets: Mapping[str, Secret]) -> Flow[tuple[str, float]]:
         """Obtain a Bearer token from credentials (the schema's x-token-exchange): ``(token, lifetime)``."""
@@ -586,6 +590,7 @@ class ClientCore(Generic[TransportT]):
     def _accept(self, prepared: PreparedRequest, response: Response) -> Any:
         """The payload JSON of a call's final response (kept for ``with_response``), or the error it stands for."""
         data = self._decode(prepared.operation, response, prepared)
+        self._check_payload(prepared.operation, data, response)
         record(response, prepared.idempotency_key)
         return data
 
@@ -766,6 +771,21 @@ class ClientCore(Generic[TransportT]):
         if entity is not None:
             error.created_entity_id = str(entity)
             error.args = (f"{error.args[0]}; created entity id {error.created_entity_id!r}",)
+
+    def _check_payload(self, operation: OperationSpec, payload: Any, response: Response) -> None:
+        """With ``strict_responses``: DecodeError naming every place where the payload breaks its schema.
+
+        Types, formats, lengths, bounds, patterns and enums alike, as a request is validated; by
+        default only what the typed result needs is checked (see ``_structure``).
+        """
+        schema = operation.result_schema
+        if not self._strict_responses or schema is None or payload is UNSET:
+            return
+        violations = self._validator.validate(payload, schema, "$")
+        if violations:
+            details = "; ".join(str(violation) for violation in violations[:20])
+            more = f" (and {len(violations) - 20} more)" if len(violations) > 20 else ""
+            raise self._decode_error(response, f"the response does not match the schema: {details[:1000]}{more}")
 
     def _structure(self, data: Any, kind: type[T], response: Response, operation: OperationSpec | None = None) -> T:
         """Build the typed result from the payload of ``operation``'s response.
