@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from generated import formation
-from tests.client.test_pagination import paged_schema
 from tests.helpers.flavours import Flavour
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.packages import generated_package
+from tests.helpers.paged import paged_schema
 from tests.helpers.vendors import (
     FORMATION_API_KEY,
     FORMATION_CONTACTS,

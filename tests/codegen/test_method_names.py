@@ -14,7 +14,7 @@ from codegen.problems import Severity
 from codegen.schema import check_document
 from codegen.schema.defaults import CLIENT_MEMBERS
 from codegen.schema.load import Document
-from tests.client.test_pagination import paged_schema
+from tests.helpers.paged import paged_schema
 
 
 @pytest.mark.parametrize(
