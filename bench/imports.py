@@ -54,6 +54,28 @@ print({{"import": t1 - t0, "client": t2 - t0, "file": package.__file__}})
 """
 
 
+SDK = "official Chift SDK"
+Samples = dict[str, dict[str, list[float]]]
+"""Side ("ours", "peer") -> measure -> one figure per fresh interpreter."""
+
+
+def sample_in_turn(ours: Callable[[], float], peer: Callable[[], float] | None, samples: Samples, repeat: int) -> None:
+    """Each side once to compile its bytecode (not counted), then ``repeat`` samples of each, in turn."""
+    ours()
+    if peer is not None:
+        peer()
+    for figures in samples.values():
+        figures.clear()
+    interleaved(ours, peer, repeat)
+
+
+def sdk_row(
+    benchmark: str, measure: str, unit: str, samples: Samples, key: str, target: float | None, note: str
+) -> Row:
+    """The row of one measure, ours against the official SDK's."""
+    return ratio_row(benchmark, measure, unit, samples["ours"][key], samples["peer"].get(key), SDK, target, note)
+
+
 def import_run(code: str, *, with_repo: bool, cwd: Path) -> tuple[dict[str, Any], list[tuple[int, str]]]:
     """One fresh interpreter under ``-X importtime``: its timings, and (self us, module) per import."""
     run = run_child(
@@ -78,7 +100,7 @@ def bench_import(settings: Settings, work: Path) -> tuple[list[Row], dict[str, A
     cwd = work / "import-cwd"
     cwd.mkdir(exist_ok=True)
     available = peer_available("chift")
-    samples: dict[str, dict[str, list[float]]] = {"ours": {}, "peer": {}}
+    samples: Samples = {"ours": {}, "peer": {}}
     slowest: dict[str, list[tuple[int, str]]] = {}
 
     def side(name: str, code: str, with_repo: bool) -> Callable[[], float]:
@@ -95,34 +117,11 @@ def bench_import(settings: Settings, work: Path) -> tuple[list[Row], dict[str, A
 
     ours = side("ours", OURS_IMPORT, True)
     peer = side("peer", PEER_IMPORT, False) if available else None
-    ours()  # the first run may compile bytecode; not counted
-    if peer is not None:
-        peer()
-    for figures in samples.values():
-        figures.clear()
-    interleaved(ours, peer, settings.import_repeat)
-    note = "" if available else missing_peer_note("chift (the official Chift SDK)")
+    sample_in_turn(ours, peer, samples, settings.import_repeat)
+    note = "" if available else missing_peer_note(f"chift (the {SDK})")
     rows = [
-        ratio_row(
-            "import",
-            "import generated.chift / import chift",
-            "ms",
-            samples["ours"]["import"],
-            samples["peer"].get("import"),
-            "official Chift SDK",
-            0.5,
-            note,
-        ),
-        ratio_row(
-            "import",
-            "import, then construct a client",
-            "ms",
-            samples["ours"]["client"],
-            samples["peer"].get("client"),
-            "official Chift SDK",
-            0.5,
-            note,
-        ),
+        sdk_row("import", "import generated.chift / import chift", "ms", samples, "import", 0.5, note),
+        sdk_row("import", "import, then construct a client", "ms", samples, "client", 0.5, note),
     ]
     details = {
         side_name: [{"self_us": self_us, "module": module} for self_us, module in modules]

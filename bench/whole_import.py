@@ -25,14 +25,12 @@ from bench.harness import (
     cached_bytecode,
     child_env,
     codegen_command,
-    interleaved,
     missing_peer_note,
     peer_available,
-    ratio_row,
     run_child,
     tail,
 )
-from bench.imports import PEER_IMPORT
+from bench.imports import PEER_IMPORT, SDK, Samples, sample_in_turn, sdk_row
 from bench.scaling import FULL_CHIFT_SPEC
 from codegen.maintain.convert import normalise
 from codegen.maintain.documents import load_spec
@@ -100,7 +98,7 @@ def bench_whole_import(settings: Settings, work: Path) -> tuple[list[Row], dict[
     cwd = work / "import-cwd"
     cwd.mkdir(exist_ok=True)
     available = peer_available("chift")
-    samples: dict[str, dict[str, list[float]]] = {"ours": {}, "peer": {}}
+    samples: Samples = {"ours": {}, "peer": {}}
 
     def side(name: str, code: str, env: dict[str, str]) -> Callable[[], float]:
         def sample() -> float:
@@ -118,44 +116,12 @@ def bench_whole_import(settings: Settings, work: Path) -> tuple[list[Row], dict[
 
     ours = side("ours", OURS_IMPORT, ours_env)
     peer = side("peer", PEER_IMPORT, peer_env) if available else None
-    ours()  # the first run compiles bytecode; not counted
-    if peer is not None:
-        peer()
-    for figures in samples.values():
-        figures.clear()
-    interleaved(ours, peer, settings.import_repeat)
-    note = "" if available else missing_peer_note("chift (the official Chift SDK)")
+    sample_in_turn(ours, peer, samples, settings.import_repeat)
+    note = "" if available else missing_peer_note(f"chift (the {SDK})")
     label = f"whole Chift client ({details['operations']} operations)"
     rows = [
-        ratio_row(
-            "import-whole",
-            f"import, {label} / import chift",
-            "ms",
-            samples["ours"]["import"],
-            samples["peer"].get("import"),
-            "official Chift SDK",
-            0.5,
-            note,
-        ),
-        ratio_row(
-            "import-whole",
-            f"import, then construct a client, {label}",
-            "ms",
-            samples["ours"]["client"],
-            samples["peer"].get("client"),
-            "official Chift SDK",
-            None,
-            note,
-        ),
-        ratio_row(
-            "import-whole",
-            f"peak memory after the import, {label}",
-            "MB",
-            samples["ours"]["memory"],
-            samples["peer"].get("memory"),
-            "official Chift SDK",
-            None,
-            note,
-        ),
+        sdk_row("import-whole", f"import, {label} / import chift", "ms", samples, "import", 0.5, note),
+        sdk_row("import-whole", f"import, then construct a client, {label}", "ms", samples, "client", None, note),
+        sdk_row("import-whole", f"peak memory after the import, {label}", "MB", samples, "memory", None, note),
     ]
     return rows, details
