@@ -57,7 +57,7 @@ from ._bodies import download, encode_body, is_json_type
 from ._converter import converter
 from ._enums import OpenEnum
 from ._json import dumps, loads
-from ._operation import KEY_SOURCE, OperationSpec, Pagination, TokenExchange, pointer_get
+from ._operation import KEY_SOURCE, OperationSpec, Pagination, TokenExchange, json_equal, pointer_get
 from ._ratelimit import RateLimiter
 from ._response import record
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, Timeout, parse_retry_after
@@ -617,7 +617,7 @@ class ClientCore(Generic[TransportT]):
                 return data
             if envelope.success_pointer is not None:
                 flag = pointer_get(data, envelope.success_pointer)
-                if not _json_equal(flag, envelope.success_equals):
+                if not json_equal(flag, envelope.success_equals):
                     vendor_message = pointer_get(data, envelope.message)
                     code = pointer_get(data, envelope.code)
                     raise EnvelopeError(
@@ -1050,10 +1050,6 @@ def _lenient_json(response: Response) -> Any:
         return loads(response.body.decode("utf-8"))
     except (ValueError, RecursionError):
         return None
-
-
-def _json_equal(left: Any, right: Any) -> bool:
-    return type(left) is type(right) and bool(left == right)
 
 
 def _short(value: Any) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "ResponseMatch",
     "SchemeSpec",
     "TokenExchange",
+    "json_equal",
     "pointer_get",
 ]
 
@@ -88,8 +89,7 @@ class ResponseMatch:
             return False
         if self.pointer is None:
             return True
-        value = pointer_get(document, self.pointer, _MISSING)
-        return type(value) is type(self.equals) and bool(value == self.equals)
+        return json_equal(pointer_get(document, self.pointer, _MISSING), self.equals)
 
 
 @attrs.frozen
@@ -204,6 +204,11 @@ _MISSING = object()
 def _tokens(pointer: str) -> tuple[str, ...]:
     # The schema's pointers are few and read on every response: split each once.
     return tuple(raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:])
+
+
+def json_equal(value: Any, expected: Any) -> bool:
+    """Whether a JSON value is the one a schema declares: equal and of the same class (``1`` is not ``true``)."""
+    return type(value) is type(expected) and bool(value == expected)
 
 
 def pointer_get(document: Any, pointer: str | None, default: Any = None) -> Any:

@@ -101,6 +101,7 @@ MODULE_EXPORTS = {
         "ResponseMatch",
         "SchemeSpec",
         "TokenExchange",
+        "json_equal",
         "pointer_get",
     ],
     "_ratelimit": ["RateLimiter"],
